@@ -1,0 +1,10 @@
+//! Argo CD semantics the gate reproduces. Rules call these; they never re-implement them.
+//! Each function cites the Argo CD (or gitops-engine) source it follows.
+
+pub mod application;
+pub mod giturl;
+pub mod glob;
+pub mod gobwas;
+pub mod hooks;
+pub mod project;
+pub mod scope;

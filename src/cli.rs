@@ -1,0 +1,155 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use preview_gate::pipeline::{CheckOptions, DEFAULT_KUBE_VERSION};
+
+/// Proves an Argo CD GitOps repository safe for PR preview environments.
+///
+/// Renders every Application source with the real `helm template` / `kustomize build`, exactly as
+/// Argo CD's repo-server would, and checks the result against each Application's AppProject.
+///
+/// Exit status: 0 no errors, 1 policy findings, 2 usage, configuration or render errors.
+#[derive(Debug, Parser)]
+#[command(name = "preview-gate", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render and check a GitOps checkout.
+    Check(Box<CheckArgs>),
+    /// List the rules with their ids, default severity and summary.
+    Rules,
+    /// Print a rule's documentation: what, why, example, fix, Argo CD reference.
+    Explain {
+        /// A rule id, e.g. kind-not-allowed.
+        rule: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Findings grouped by file, with source lines and help.
+    Human,
+    /// {"findings":[{"rule","severity","message","file","line",...}],"summary":{...}}.
+    Json,
+    /// GitHub Actions workflow commands (annotations) followed by the human log.
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The GitOps checkout to check.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Colour the human output (auto: when stdout is a terminal and NO_COLOR is unset).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Config file [default: DIR/preview-gate.yaml when present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Check only the Applications of this AppProject (repeatable).
+    #[arg(long = "project", value_name = "NAME")]
+    pub projects: Vec<String>,
+
+    /// Check only Applications whose name matches this glob (repeatable). Stale-allowlist checks
+    /// then skip projects with Applications left out.
+    #[arg(long = "app", value_name = "GLOB")]
+    pub apps: Vec<String>,
+
+    /// Map a repository URL to a local directory (repeatable). The checkout's own git remotes are
+    /// mapped to it automatically.
+    #[arg(long = "repo-map", value_name = "URL=DIR", value_parser = parse_repo_map)]
+    pub repo_map: Vec<(String, PathBuf)>,
+
+    /// An AppProject defined outside the repository, e.g. `default` (repeatable).
+    #[arg(long = "external-project", value_name = "NAME")]
+    pub external_projects: Vec<String>,
+
+    /// Kubernetes version passed to `helm template --kube-version` [default: config kubeVersion, else 1.33.0].
+    #[arg(long, value_name = "VERSION")]
+    pub kube_version: Option<String>,
+
+    /// Extra API versions for `helm template --api-versions` (repeatable). Built-in Kubernetes
+    /// groups and the repository's CRDs are always passed.
+    #[arg(long = "api-versions", value_name = "GROUP/VERSION")]
+    pub api_versions: Vec<String>,
+
+    /// `kubectl api-resources -o wide` output of the target cluster: resource scopes and API versions.
+    #[arg(long, value_name = "FILE")]
+    pub api_resources: Option<PathBuf>,
+
+    /// Fail Helm repository, OCI and remote value-file sources instead of fetching them.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Renders run in parallel [default: available cores].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Seconds before a render is killed and reported.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    pub render_timeout: u64,
+
+    /// The helm binary [default: helm on PATH].
+    #[arg(long, env = "PREVIEW_GATE_HELM", value_name = "PATH")]
+    pub helm_bin: Option<PathBuf>,
+
+    /// The kustomize binary [default: kustomize on PATH, else `kubectl kustomize`].
+    #[arg(long, env = "PREVIEW_GATE_KUSTOMIZE", value_name = "PATH")]
+    pub kustomize_bin: Option<PathBuf>,
+
+    /// Print the render commands the gate would run, and exit.
+    #[arg(long)]
+    pub print_renders: bool,
+}
+
+impl CheckArgs {
+    pub fn into_options(self, show_progress: bool) -> CheckOptions {
+        let _ = DEFAULT_KUBE_VERSION;
+        CheckOptions {
+            dir: self.dir,
+            config: self.config,
+            repo_map: self.repo_map,
+            projects: self.projects,
+            app_globs: self.apps,
+            external_projects: self.external_projects,
+            kube_version: self.kube_version,
+            api_versions: self.api_versions,
+            api_resources: self.api_resources,
+            offline: self.offline,
+            jobs: self
+                .jobs
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+            render_timeout: Duration::from_secs(self.render_timeout),
+            helm_bin: self.helm_bin,
+            kustomize_bin: self.kustomize_bin,
+            show_progress,
+        }
+    }
+}
+
+fn parse_repo_map(value: &str) -> Result<(String, PathBuf), String> {
+    let (url, dir) = value.split_once('=').ok_or("expected URL=DIR")?;
+    Ok((url.to_string(), PathBuf::from(dir)))
+}

@@ -1,0 +1,146 @@
+//! Findings and the positions they point at. Every finding carries a [`Location`].
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// A place in a file of the checked repository.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location {
+    /// Absolute path of the file.
+    pub file: Arc<Path>,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column; 0 when unknown.
+    pub col: u32,
+    /// 1-based last line of the construct; equal to `line` when unknown.
+    pub end_line: u32,
+}
+
+impl Location {
+    pub fn new(file: Arc<Path>, line: u32, col: u32, end_line: u32) -> Self {
+        let line = line.max(1);
+        Location {
+            file,
+            line,
+            col,
+            end_line: end_line.max(line),
+        }
+    }
+
+    /// The start of a file, for problems that belong to the file as a whole.
+    pub fn file_start(file: Arc<Path>) -> Self {
+        Location::new(file, 1, 0, 1)
+    }
+
+    pub fn at_node(file: &Arc<Path>, node: &crate::yaml::Node) -> Self {
+        Location::new(file.clone(), node.line, node.col, node.end_line)
+    }
+
+    /// The file path as shown to users: relative to the working directory when inside it.
+    pub fn display_path(&self) -> String {
+        display_path(&self.file)
+    }
+}
+
+/// Shows `path` relative to the current directory when it is below it (GitHub annotations need paths
+/// relative to the workspace, which is where CI runs the gate).
+pub fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|d| d.canonicalize().ok());
+    let shown: PathBuf = match cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()) {
+        Some(rel) => rel.to_path_buf(),
+        None => path.to_path_buf(),
+    };
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        })
+    }
+}
+
+/// One problem found by a rule or by the pipeline itself.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Stable kebab-case rule id.
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub location: Location,
+    /// The Application the finding is about, when there is one.
+    pub app: Option<String>,
+    /// The AppProject the finding is about, when there is one.
+    pub project: Option<String>,
+    /// Other places that explain the finding (the Application, the AppProject entry, ...).
+    pub related: Vec<(String, Location)>,
+    /// What to change.
+    pub help: Option<String>,
+}
+
+impl Finding {
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        message: impl Into<String>,
+        location: Location,
+    ) -> Self {
+        Finding {
+            rule,
+            severity,
+            message: message.into(),
+            location,
+            app: None,
+            project: None,
+            related: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn app(mut self, app: impl Into<String>) -> Self {
+        self.app = Some(app.into());
+        self
+    }
+
+    pub fn project(mut self, project: impl Into<String>) -> Self {
+        self.project = Some(project.into());
+        self
+    }
+
+    pub fn related(mut self, label: impl Into<String>, location: Location) -> Self {
+        self.related.push((label.into(), location));
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Order for reports: by file, line, then rule.
+    pub fn sort_key(&self) -> (&Path, u32, u32, &'static str, &str) {
+        (
+            &self.location.file,
+            self.location.line,
+            self.location.col,
+            self.rule,
+            &self.message,
+        )
+    }
+}

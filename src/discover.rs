@@ -1,0 +1,163 @@
+//! Walks the checkout once: AppProjects, Applications, ApplicationSets and CRDs, with positions.
+//! Helm chart `templates/` directories are skipped (they are Go templates, not YAML).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::argo::application::Application;
+use crate::argo::project::AppProject;
+use crate::diagnostic::{Finding, Location, Severity};
+use crate::rules;
+use crate::yaml::{self, Document, Node};
+
+#[derive(Debug, Default)]
+pub struct Repository {
+    pub root: PathBuf,
+    pub projects: Vec<AppProject>,
+    pub applications: Vec<Application>,
+    pub application_sets: Vec<ApplicationSetDoc>,
+    /// CustomResourceDefinitions found in the repository, with the file they came from.
+    pub crds: Vec<(Node, Location)>,
+    /// Files that are not valid YAML; their severity depends on whether Argo CD reads them.
+    pub unparseable: Vec<Unparseable>,
+    /// Argo CD manifests that parse as YAML but are not valid objects.
+    pub findings: Vec<Finding>,
+    pub yaml_files: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApplicationSetDoc {
+    pub name: String,
+    pub location: Location,
+    pub root: Node,
+    pub file: Arc<Path>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Unparseable {
+    pub location: Location,
+    pub message: String,
+    /// The file mentions `argoproj.io`: Argo CD would read it.
+    pub mentions_argo: bool,
+}
+
+impl Unparseable {
+    /// A `parse-error` finding: an error when Argo CD reads the file, otherwise a warning.
+    pub fn finding(&self, read_by_argo: bool) -> Finding {
+        let severity = if read_by_argo || self.mentions_argo {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        let mut finding = Finding::new(
+            rules::PARSE_ERROR,
+            severity,
+            format!("invalid YAML: {}", self.message),
+            self.location.clone(),
+        );
+        if severity == Severity::Warning {
+            finding = finding.help(
+                "the file is not an Argo CD manifest and no source reads it; fix or delete it",
+            );
+        }
+        finding
+    }
+}
+
+pub fn discover(root: &Path) -> Repository {
+    let mut repo = Repository {
+        root: root.to_path_buf(),
+        ..Repository::default()
+    };
+    let mut files = Vec::new();
+    collect_yaml_files(root, &mut files);
+    repo.yaml_files = files.len();
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let file: Arc<Path> = Arc::from(path.as_path());
+        match yaml::parse_documents(&text) {
+            Ok(docs) => classify(&mut repo, &file, &docs),
+            Err(e) => repo.unparseable.push(Unparseable {
+                location: Location::new(file, e.line, e.col, e.line),
+                message: e.message,
+                mentions_argo: text.contains("argoproj.io"),
+            }),
+        }
+    }
+    repo
+}
+
+fn classify(repo: &mut Repository, file: &Arc<Path>, docs: &[Document]) {
+    for doc in docs {
+        let root = &doc.root;
+        let api_version = root
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .unwrap_or_default();
+        let kind = root.get("kind").and_then(Node::as_str).unwrap_or_default();
+        if api_version.starts_with("apiextensions.k8s.io/") && kind == "CustomResourceDefinition" {
+            repo.crds
+                .push((root.clone(), Location::at_node(file, root)));
+            continue;
+        }
+        if !api_version.starts_with("argoproj.io/") {
+            continue;
+        }
+        let invalid = |(message, location): (String, Location)| {
+            Finding::new(
+                rules::INVALID_ARGO_MANIFEST,
+                Severity::Error,
+                message,
+                location,
+            )
+        };
+        match kind {
+            "AppProject" => match AppProject::from_node(file, root) {
+                Ok(project) => repo.projects.push(project),
+                Err(e) => repo.findings.push(invalid(e)),
+            },
+            "Application" => match Application::from_node(file, root) {
+                Ok(app) => repo.applications.push(app),
+                Err(e) => repo.findings.push(invalid(e)),
+            },
+            "ApplicationSet" => {
+                let name_node = root.at(&["metadata", "name"]);
+                repo.application_sets.push(ApplicationSetDoc {
+                    name: name_node.map(Node::text).unwrap_or_default(),
+                    location: Location::at_node(file, name_node.unwrap_or(root)),
+                    root: root.clone(),
+                    file: file.clone(),
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+fn collect_yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    let is_chart = dir.join("Chart.yaml").is_file();
+    for path in entries {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            if is_chart && name == "templates" {
+                continue;
+            }
+            collect_yaml_files(&path, out);
+        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+            out.push(path);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! preview-gate: proves an Argo CD GitOps repository safe for PR preview environments.
+//!
+//! The pipeline (see `shared/design.md`): [`discover`] → [`plan`] → [`render`] → [`inventory`] →
+//! [`rules`] → [`report`], driven by [`pipeline::check`].
+
+// Findings are the error type of the pipeline stages; they are built rarely, so their size does
+// not matter on the happy path.
+#![allow(clippy::result_large_err)]
+
+pub mod argo;
+pub mod config;
+pub mod diagnostic;
+pub mod discover;
+pub mod inventory;
+pub mod kustomize_edit;
+pub mod origin;
+pub mod pipeline;
+pub mod plan;
+pub mod render;
+pub mod report;
+pub mod repos;
+pub mod rules;
+pub mod yaml;

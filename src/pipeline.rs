@@ -1,0 +1,348 @@
+//! discover → plan → render → inventory → rules. No printing here except progress; the caller reports.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::argo::scope::ScopeRegistry;
+use crate::config::{self, FileConfig};
+use crate::diagnostic::{Finding, Location, Severity};
+use crate::discover::{self, Repository};
+use crate::inventory::{self, Inventory};
+use crate::plan::{self, JobKind, PlanOptions, RenderJob};
+use crate::render::{self, RenderOptions, Tools};
+use crate::repos::RepoMap;
+use crate::rules::{self, Class};
+
+/// Everything `preview-gate check` was asked to do.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub dir: PathBuf,
+    pub config: Option<PathBuf>,
+    pub repo_map: Vec<(String, PathBuf)>,
+    pub projects: Vec<String>,
+    pub app_globs: Vec<String>,
+    pub external_projects: Vec<String>,
+    pub kube_version: Option<String>,
+    pub api_versions: Vec<String>,
+    pub api_resources: Option<PathBuf>,
+    pub offline: bool,
+    pub jobs: usize,
+    pub render_timeout: Duration,
+    pub helm_bin: Option<PathBuf>,
+    pub kustomize_bin: Option<PathBuf>,
+    pub show_progress: bool,
+}
+
+pub const DEFAULT_KUBE_VERSION: &str = "1.33.0";
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    /// Names of the Applications rendered and checked.
+    pub apps: Vec<String>,
+    pub objects: usize,
+    pub dropped: usize,
+    pub renders: usize,
+    pub elapsed: Duration,
+    /// Planned render commands (for `--print-renders`).
+    pub planned: Vec<String>,
+}
+
+impl Outcome {
+    /// 2 when the gate could not check everything, 1 for policy errors, else 0.
+    pub fn exit_code(&self) -> i32 {
+        let errors = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error);
+        let mut code = 0;
+        for finding in errors {
+            if rules::class_of(finding.rule) == Class::Gate {
+                return 2;
+            }
+            code = 1;
+        }
+        code
+    }
+}
+
+pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
+    let started = Instant::now();
+    let root = options
+        .dir
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", options.dir.display()))?;
+    if !root.is_dir() {
+        return Err(format!("{} is not a directory", root.display()));
+    }
+    let mut outcome = Outcome::default();
+
+    let config_path = options
+        .config
+        .clone()
+        .or_else(|| Some(root.join(config::FILE_NAME)).filter(|p| p.is_file()));
+    let file_config = match config_path.as_deref().map(config::load).transpose() {
+        Ok(config) => config.unwrap_or_default(),
+        Err(findings) => {
+            outcome.findings = findings;
+            return Ok(outcome);
+        }
+    };
+
+    let mut repos = RepoMap::default();
+    for (url, dir) in &options.repo_map {
+        repos.add(url, dir.canonicalize().unwrap_or_else(|_| dir.clone()));
+    }
+    for (url, dir) in &file_config.repositories {
+        repos.add(url, dir.canonicalize().unwrap_or_else(|_| dir.clone()));
+    }
+    repos.add_git_remotes(&root);
+
+    let repo = discover::discover(&root);
+    outcome.findings.extend(repo.findings.iter().cloned());
+    for appset in &repo.application_sets {
+        outcome.findings.push(
+            Finding::new(
+                rules::GENERATOR_NOT_EVALUATED,
+                Severity::Error,
+                format!("ApplicationSet {}: its generators are not evaluated, so the Applications it generates are not checked", appset.name),
+                appset.location.clone(),
+            )
+            .app(&appset.name),
+        );
+    }
+
+    let (apps, fully_checked) = select(&repo, options)?;
+    let scopes = scope_registry(&repo, &file_config, options, &mut outcome.findings);
+    let mut api_versions: Vec<String> = scopes.api_versions().map(str::to_string).collect();
+    api_versions.extend(options.api_versions.iter().cloned());
+    api_versions.extend(file_config.api_versions.iter().cloned());
+    api_versions.sort();
+    api_versions.dedup();
+    let plan_options = PlanOptions {
+        kube_version: options
+            .kube_version
+            .clone()
+            .or(file_config.kube_version.clone())
+            .unwrap_or_else(|| DEFAULT_KUBE_VERSION.to_string()),
+        api_versions,
+        offline: options.offline,
+    };
+    let plan = plan::plan(&apps, &repos, &plan_options);
+    outcome.findings.extend(plan.findings.iter().cloned());
+    for bad in &repo.unparseable {
+        let read = plan
+            .read_paths
+            .iter()
+            .any(|p| bad.location.file.starts_with(p));
+        outcome.findings.push(bad.finding(read));
+    }
+    outcome.planned = plan.jobs.iter().map(|job| describe(job, &apps)).collect();
+    outcome.apps = apps.iter().map(|a| a.name.clone()).collect();
+
+    let render_options = RenderOptions {
+        jobs: options.jobs,
+        timeout: options.render_timeout,
+        tools: Tools::find(options.helm_bin.clone(), options.kustomize_bin.clone()),
+    };
+    let source_location = |job: &RenderJob| -> Location {
+        let source = &apps[job.app].sources[job.source];
+        source.path_location.clone()
+    };
+    let show_progress = options.show_progress;
+    let progress = move |done: usize, total: usize| {
+        if show_progress {
+            eprint!("\rrendering {done}/{total} sources");
+            if done == total {
+                eprint!("\r\x1b[2K");
+            }
+        }
+    };
+    let (rendered, render_findings) = if plan.jobs.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        render::render_all(&plan.jobs, &render_options, &source_location, &progress)
+    };
+    outcome.findings.extend(render_findings);
+    outcome.renders = rendered.len();
+
+    let mut scopes = scopes;
+    for result in rendered.iter().filter_map(|r| r.result.as_ref().ok()) {
+        inventory::register_rendered_crds(result, &mut scopes);
+    }
+    let mut inventory = Inventory::default();
+    let mut incomplete_apps: BTreeSet<String> =
+        plan.findings.iter().filter_map(|f| f.app.clone()).collect();
+    for result in rendered {
+        let job = &plan.jobs[result.job];
+        match result.result {
+            Ok(docs) => inventory::build(
+                job.app,
+                job.source,
+                &apps[job.app],
+                docs,
+                &scopes,
+                &mut inventory,
+                &mut outcome.findings,
+            ),
+            Err(finding) => {
+                incomplete_apps.insert(apps[job.app].name.clone());
+                outcome.findings.push(finding.app(&apps[job.app].name));
+            }
+        }
+    }
+    // An entry is stale only if everything the project deploys was seen.
+    let mut fully_checked = fully_checked;
+    for app in apps.iter().filter(|a| incomplete_apps.contains(&a.name)) {
+        fully_checked.remove(app.project_name());
+    }
+    outcome.objects = inventory.objects.len();
+    outcome.dropped = inventory.dropped;
+
+    let context = rules::Context {
+        apps: &apps,
+        projects: &repo.projects,
+        inventory: &inventory,
+        fully_checked_projects: &fully_checked,
+        external_projects: &options.external_projects,
+    };
+    outcome.findings.extend(rules::check_all(&context));
+    outcome
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    outcome
+        .findings
+        .dedup_by(|a, b| a.sort_key() == b.sort_key());
+    outcome.elapsed = started.elapsed();
+    Ok(outcome)
+}
+
+/// Applications chosen by `--app`/`--project`, and the projects all of whose Applications are chosen.
+fn select(
+    repo: &Repository,
+    options: &CheckOptions,
+) -> Result<(Vec<crate::argo::application::Application>, BTreeSet<String>), String> {
+    let globs = options
+        .app_globs
+        .iter()
+        .map(|g| glob::Pattern::new(g).map_err(|e| format!("--app {g}: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let chosen = |app: &crate::argo::application::Application| {
+        (globs.is_empty() || globs.iter().any(|g| g.matches(&app.name)))
+            && (options.projects.is_empty()
+                || options.projects.iter().any(|p| p == app.project_name()))
+    };
+    let apps: Vec<_> = repo
+        .applications
+        .iter()
+        .filter(|a| chosen(a))
+        .cloned()
+        .collect();
+    let fully_checked = repo
+        .projects
+        .iter()
+        .map(|p| p.name.clone())
+        .filter(|name| {
+            let of_project: Vec<_> = repo
+                .applications
+                .iter()
+                .filter(|a| a.project_name() == name)
+                .collect();
+            !of_project.is_empty() && of_project.iter().all(|a| chosen(a))
+        })
+        .collect();
+    Ok((apps, fully_checked))
+}
+
+fn scope_registry(
+    repo: &Repository,
+    file_config: &FileConfig,
+    options: &CheckOptions,
+    findings: &mut Vec<Finding>,
+) -> ScopeRegistry {
+    let mut scopes = ScopeRegistry::builtin();
+    for (crd, location) in &repo.crds {
+        scopes.add_crd(crd, &location.display_path());
+    }
+    if let Some(path) = &options.api_resources {
+        let loaded = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| scopes.add_api_resources(&text));
+        if let Err(message) = loaded {
+            let file = std::sync::Arc::from(path.as_path());
+            findings.push(Finding::new(
+                rules::INVALID_CONFIG,
+                Severity::Error,
+                format!("--api-resources: {message}"),
+                Location::file_start(file),
+            ));
+        }
+    }
+    for api_version in &file_config.api_versions {
+        scopes.add_api_version(api_version);
+    }
+    scopes
+}
+
+/// A shell-like line for `--print-renders`.
+fn describe(job: &RenderJob, apps: &[crate::argo::application::Application]) -> String {
+    let app = &apps[job.app].name;
+    let quote = |s: &str| {
+        if s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,".contains(c))
+        {
+            s.to_string()
+        } else {
+            format!("'{}'", s.replace('\'', "'\\''"))
+        }
+    };
+    match &job.kind {
+        JobKind::Helm(helm) => {
+            let (chart, dir) = match &helm.chart {
+                plan::ChartRef::Local { dir, .. } => (".".to_string(), dir.display().to_string()),
+                plan::ChartRef::Remote {
+                    chart,
+                    repo,
+                    version,
+                } => {
+                    let repo = repo
+                        .as_ref()
+                        .map(|r| format!(" --repo {r}"))
+                        .unwrap_or_default();
+                    (format!("{chart}{repo} --version {version}"), ".".into())
+                }
+            };
+            let args: Vec<String> = helm.args.iter().map(|a| quote(a)).collect();
+            let values = if helm.inline_values.is_some() {
+                " --values <inline values>"
+            } else {
+                ""
+            };
+            format!(
+                "# {app} source {}\n(cd {} && helm template {chart} {}{values})",
+                job.source,
+                quote(&dir),
+                args.join(" ")
+            )
+        }
+        JobKind::Kustomize(k) => {
+            let edits = if k.edits.is_some() {
+                " # with kustomize options applied to a copy"
+            } else {
+                ""
+            };
+            format!(
+                "# {app} source {}\nkustomize build {}{edits}",
+                job.source,
+                quote(&k.dir.display().to_string())
+            )
+        }
+        JobKind::Directory(d) => format!(
+            "# {app} source {}\n# read directory {} (recurse: {})",
+            job.source,
+            d.dir.display(),
+            d.options.recurse
+        ),
+    }
+}

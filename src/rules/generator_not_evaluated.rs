@@ -1,0 +1,28 @@
+//! # generator-not-evaluated
+//!
+//! ## What it does
+//! Reports an ApplicationSet whose Applications the gate cannot predict: its generators are not evaluated offline (ApplicationSet expansion covers pullRequest, git, list, clusters, matrix, merge; scmProvider, plugin and clusterDecisionResource never can be).
+//!
+//! ## Why is this bad?
+//! Those Applications would deploy without being checked: the gate fails closed instead (exit 2).
+//!
+//! ## Example
+//! ```text
+//! error[generator-not-evaluated]: ApplicationSet preview-apps: generators are not evaluated
+//! ```
+//!
+//! ## How to fix
+//! Exclude the ApplicationSet explicitly, or express it with generators the gate evaluates.
+//!
+//! ## Reference
+//! Argo CD `applicationset/generators/*`.
+
+use super::{Class, Meta};
+use crate::diagnostic::Severity;
+
+pub const META: Meta = Meta {
+    id: "generator-not-evaluated",
+    severity: Severity::Error,
+    class: Class::Gate,
+    summary: "an ApplicationSet generator cannot be evaluated offline",
+};

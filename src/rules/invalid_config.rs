@@ -1,0 +1,28 @@
+//! # invalid-config
+//!
+//! ## What it does
+//! Reports a problem in `preview-gate.yaml` (or `--config`): invalid YAML, an unknown key, a value of the wrong type. Points at the line.
+//!
+//! ## Why is this bad?
+//! A misspelt key silently ignored would change what the gate checks.
+//!
+//! ## Example
+//! ```text
+//! error[invalid-config]: unknown key `kubeVerison`
+//! ```
+//!
+//! ## How to fix
+//! Use one of the documented keys (see README, Configuration).
+//!
+//! ## Reference
+//! preview-gate README, Configuration.
+
+use super::{Class, Meta};
+use crate::diagnostic::Severity;
+
+pub const META: Meta = Meta {
+    id: "invalid-config",
+    severity: Severity::Error,
+    class: Class::Gate,
+    summary: "preview-gate.yaml is invalid",
+};
