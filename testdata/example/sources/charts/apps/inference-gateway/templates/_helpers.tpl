@@ -1,0 +1,3 @@
+{{- define "inference-gateway.fullname" -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}

@@ -1,0 +1,143 @@
+//! The command-line contract: help, rules, explain, exit codes and the machine formats.
+
+mod common;
+
+use common::{copy_dir, run_gate, testdata};
+
+#[test]
+fn help_lists_commands_and_options() {
+    let run = run_gate(&testdata(), &["--help"]);
+    assert_eq!(run.code, 0);
+    for word in ["check", "rules", "explain", "Exit status"] {
+        assert!(
+            run.stdout.contains(word),
+            "--help lacks {word}:\n{}",
+            run.stdout
+        );
+    }
+    let run = run_gate(&testdata(), &["check", "--help"]);
+    for option in [
+        "--format",
+        "--project",
+        "--app",
+        "--repo-map",
+        "--offline",
+        "--jobs",
+        "--render-timeout",
+        "--helm-bin",
+        "--kustomize-bin",
+        "--kube-version",
+        "--api-versions",
+        "--api-resources",
+        "--print-renders",
+    ] {
+        assert!(run.stdout.contains(option), "check --help lacks {option}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(
+        run_gate(&testdata(), &["check", "--format", "yaml"]).code,
+        2
+    );
+    assert_eq!(run_gate(&testdata(), &["check", "/does/not/exist"]).code, 2);
+    assert_eq!(run_gate(&testdata(), &["explain", "no-such-rule"]).code, 2);
+}
+
+#[test]
+fn rules_and_explain_come_from_the_rule_files() {
+    let run = run_gate(&testdata(), &["rules"]);
+    assert!(
+        run.stdout.contains("kind-not-allowed") && run.stdout.contains("stale-allowlist-entry")
+    );
+    let run = run_gate(&testdata(), &["explain", "kind-not-allowed"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains("IsGroupKindNamePermitted"),
+        "{}",
+        run.stdout
+    );
+}
+
+fn forbidden_variant() -> tempfile::TempDir {
+    let work = tempfile::tempdir().unwrap();
+    copy_dir(&testdata().join("example"), work.path());
+    copy_dir(
+        &testdata().join("variants/forbidden-cluster-kind/files"),
+        work.path(),
+    );
+    work
+}
+
+#[test]
+fn github_format_annotates_the_line_and_keeps_the_log() {
+    let work = forbidden_variant();
+    let run = run_gate(work.path(), &["check", "--format", "github", "."]);
+    assert_eq!(run.code, 1);
+    let annotation = run.stdout.lines().next().unwrap();
+    assert!(
+        annotation.starts_with("::error file=sources/charts/apps/inference-gateway/templates/clusterrole.yaml,line=4,col=1,title=kind-not-allowed::resource rbac.authorization.k8s.io%3AClusterRole")
+            || annotation.starts_with("::error file=sources/charts/apps/inference-gateway/templates/clusterrole.yaml,line=4,col=1,title=kind-not-allowed::resource rbac.authorization.k8s.io:ClusterRole"),
+        "{annotation}"
+    );
+    assert!(
+        annotation.contains("%0Ahelp: "),
+        "newlines are escaped: {annotation}"
+    );
+    assert!(
+        run.stdout.contains("error[kind-not-allowed]"),
+        "the human log follows"
+    );
+}
+
+#[test]
+fn human_format_points_at_file_and_line() {
+    let work = forbidden_variant();
+    let run = run_gate(work.path(), &["check", "."]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("--> sources/charts/apps/inference-gateway/templates/clusterrole.yaml:4"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("preview-gate failed: 1 error"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains('\u{1b}'), "NO_COLOR disables colour");
+}
+
+#[test]
+fn print_renders_shows_the_commands() {
+    let run = run_gate(
+        &testdata().join("example"),
+        &["check", "--print-renders", "."],
+    );
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("helm template . --name-template graph-compactor --namespace pr-ameide-123 --kube-version 1.33.0 --set image.ref="), "{}", run.stdout);
+    assert!(run.stdout.contains("kustomize build"), "{}", run.stdout);
+}
+
+#[test]
+fn project_selection_limits_the_check() {
+    let run = run_gate(
+        &testdata().join("example"),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--project",
+            "previews-system",
+            ".",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        json["summary"]["applications"],
+        serde_json::json!(["pr-ameide-123-namespace"])
+    );
+}

@@ -1,0 +1,311 @@
+//! Fail-closed behaviour: a helm or kustomize that hangs, crashes or prints garbage, a missing
+//! binary, a remote chart under --offline. Stub executables stand in for the tools here only.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use common::{run_gate, run_gate_with_env};
+
+const PROJECT: &str = "apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: p\nspec:\n  sourceRepos: ['*']\n  destinations: [{server: '*', namespace: '*'}]\n";
+
+fn app(name: &str, source: &str) -> String {
+    format!(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {name}\nspec:\n  project: p\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: ns\n  source:\n    repoURL: https://example.com/gitops.git\n{source}"
+    )
+}
+
+/// A tiny repository: one project, one Helm Application and one Kustomize Application.
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "preview-gate.yaml",
+        "repositories:\n  https://example.com/gitops.git: .\n",
+    );
+    write("projects/p.yaml", PROJECT);
+    write("apps/chart.yaml", &app("chart", "    path: chart\n"));
+    write("apps/kust.yaml", &app("kust", "    path: kust\n"));
+    write(
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
+    );
+    write(
+        "chart/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
+    );
+    write("kust/kustomization.yaml", "resources:\n- cm.yaml\n");
+    write(
+        "kust/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n",
+    );
+    dir
+}
+
+fn stub(dir: &Path, name: &str, script: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+fn json_findings(stdout: &str) -> Vec<serde_json::Value> {
+    let json: serde_json::Value =
+        serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    json["findings"].as_array().unwrap().clone()
+}
+
+fn assert_render_failed(stdout: &str, code: i32, needle: &str) {
+    assert_eq!(code, 2, "{stdout}");
+    let findings = json_findings(stdout);
+    assert!(
+        findings.iter().any(|f| f["rule"] == "render-failed"
+            && f["message"].as_str().unwrap().contains(needle)
+            && f["line"].as_u64().unwrap() >= 1),
+        "no render-failed finding containing {needle:?}: {stdout}"
+    );
+}
+
+#[test]
+fn the_tiny_repo_passes_with_real_tools() {
+    let repo = repo();
+    let run = run_gate(repo.path(), &["check", "--format", "json", "."]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn a_hanging_helm_is_killed_and_reported() {
+    let repo = repo();
+    let helm = stub(repo.path(), "helm-hangs", "sleep 30");
+    let started = std::time::Instant::now();
+    let run = run_gate(
+        repo.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--render-timeout",
+            "1",
+            "--helm-bin",
+            &helm,
+            "--app",
+            "chart",
+            ".",
+        ],
+    );
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "the timeout did not kill the render"
+    );
+    assert_render_failed(&run.stdout, run.code, "timed out");
+}
+
+#[test]
+fn a_crashing_helm_reports_its_stderr() {
+    let repo = repo();
+    let helm = stub(
+        repo.path(),
+        "helm-crashes",
+        "echo 'panic: runtime error: invalid memory address' >&2; kill -SEGV $$",
+    );
+    let run = run_gate(
+        repo.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--helm-bin",
+            &helm,
+            "--app",
+            "chart",
+            ".",
+        ],
+    );
+    assert_render_failed(&run.stdout, run.code, "invalid memory address");
+}
+
+#[test]
+fn garbage_output_is_a_render_failure() {
+    let repo = repo();
+    let helm = stub(
+        repo.path(),
+        "helm-garbage",
+        "printf 'key: [unclosed\\n  - : :\\n'",
+    );
+    let run = run_gate(
+        repo.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--helm-bin",
+            &helm,
+            "--app",
+            "chart",
+            ".",
+        ],
+    );
+    assert_render_failed(&run.stdout, run.code, "not YAML");
+}
+
+#[test]
+fn a_document_without_kind_is_a_render_failure() {
+    let repo = repo();
+    let helm = stub(
+        repo.path(),
+        "helm-nokind",
+        "printf -- '---\\n# Source: chart/templates/cm.yaml\\nmetadata:\\n  name: x\\n'",
+    );
+    let run = run_gate(
+        repo.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--helm-bin",
+            &helm,
+            "--app",
+            "chart",
+            ".",
+        ],
+    );
+    assert_render_failed(&run.stdout, run.code, "without apiVersion and kind");
+}
+
+#[test]
+fn a_failing_kustomize_is_reported() {
+    let repo = repo();
+    let kustomize = stub(
+        repo.path(),
+        "kustomize",
+        "echo 'Error: accumulating resources: missing' >&2; exit 1",
+    );
+    let run = run_gate(
+        repo.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--kustomize-bin",
+            &kustomize,
+            "--app",
+            "kust",
+            ".",
+        ],
+    );
+    assert_render_failed(&run.stdout, run.code, "accumulating resources");
+}
+
+#[test]
+fn a_missing_helm_binary_exits_2() {
+    let repo = repo();
+    let run = run_gate_with_env(
+        repo.path(),
+        &["check", "--format", "json", "--app", "chart", "."],
+        &[("PREVIEW_GATE_HELM", "/nonexistent/helm")],
+    );
+    assert_render_failed(&run.stdout, run.code, "could not start");
+}
+
+#[test]
+fn remote_charts_fail_under_offline() {
+    let repo = repo();
+    std::fs::write(
+        repo.path().join("apps/remote.yaml"),
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: remote\nspec:\n  project: p\n  destination:\n    namespace: ns\n  source:\n    repoURL: https://charts.example.com\n    chart: web\n    targetRevision: 1.0.0\n",
+    )
+    .unwrap();
+    let run = run_gate(
+        repo.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--offline",
+            "--app",
+            "remote",
+            ".",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let findings = json_findings(&run.stdout);
+    assert_eq!(findings.len(), 1, "{}", run.stdout);
+    assert_eq!(findings[0]["rule"], "source-unresolved");
+    assert_eq!(findings[0]["line"], 10, "points at the repoURL line");
+}
+
+#[test]
+fn an_unparseable_file_nobody_reads_is_only_a_warning() {
+    let repo = repo();
+    std::fs::write(repo.path().join("notes.yaml"), "a: [b\n").unwrap();
+    let run = run_gate(repo.path(), &["check", "--format", "json", "."]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let findings = json_findings(&run.stdout);
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0]["rule"], "parse-error");
+    assert_eq!(findings[0]["severity"], "warning");
+}
+
+#[test]
+fn an_unparseable_file_a_source_reads_is_an_error() {
+    let repo = repo();
+    std::fs::write(repo.path().join("kust/broken.yaml"), "a: [b\n").unwrap();
+    let run = run_gate(
+        repo.path(),
+        &["check", "--format", "json", "--app", "kust", "."],
+    );
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        json_findings(&run.stdout)
+            .iter()
+            .any(|f| f["rule"] == "parse-error" && f["severity"] == "error"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn an_invalid_application_exits_2_at_its_line() {
+    let repo = repo();
+    std::fs::write(repo.path().join("apps/bad.yaml"), "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: bad\nspec:\n  project: p\n  source:\n    repoURL: x\n").unwrap();
+    let run = run_gate(repo.path(), &["check", "--format", "json", "."]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let findings = json_findings(&run.stdout);
+    assert_eq!(findings[0]["rule"], "invalid-argo-manifest");
+    assert_eq!(findings[0]["file"], "apps/bad.yaml");
+}
+
+#[test]
+fn an_unknown_project_is_reported_unless_external() {
+    let repo = repo();
+    std::fs::write(
+        repo.path().join("apps/chart.yaml"),
+        app("chart", "    path: chart\n").replace("project: p", "project: default"),
+    )
+    .unwrap();
+    let run = run_gate(
+        repo.path(),
+        &["check", "--format", "json", "--app", "chart", "."],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(json_findings(&run.stdout)[0]["rule"], "unknown-project");
+    let run = run_gate(
+        repo.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--app",
+            "chart",
+            "--external-project",
+            "default",
+            ".",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
