@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use preview_gate::pipeline::{CheckOptions, DEFAULT_KUBE_VERSION};
+use preview_gate::pipeline::CheckOptions;
 
 /// Proves an Argo CD GitOps repository safe for PR preview environments.
 ///
@@ -126,7 +126,6 @@ pub struct CheckArgs {
 
 impl CheckArgs {
     pub fn into_options(self, show_progress: bool) -> CheckOptions {
-        let _ = DEFAULT_KUBE_VERSION;
         CheckOptions {
             dir: self.dir,
             config: self.config,
