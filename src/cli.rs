@@ -119,6 +119,10 @@ pub struct CheckArgs {
     #[arg(long, env = "PREVIEW_GATE_KUSTOMIZE", value_name = "PATH")]
     pub kustomize_bin: Option<PathBuf>,
 
+    /// Rule profile: a built-in name (see rules/) or a profile file.
+    #[arg(long, value_name = "NAME|FILE", default_value = "default")]
+    pub profile: String,
+
     /// Print the render commands the gate would run, and exit.
     #[arg(long)]
     pub print_renders: bool,
@@ -144,6 +148,7 @@ impl CheckArgs {
             helm_bin: self.helm_bin,
             kustomize_bin: self.kustomize_bin,
             show_progress,
+            profile: self.profile,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod kustomize_edit;
 pub mod origin;
 pub mod pipeline;
 pub mod plan;
+pub mod profile;
 pub mod render;
 pub mod report;
 pub mod repos;

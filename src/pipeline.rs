@@ -32,6 +32,8 @@ pub struct CheckOptions {
     pub helm_bin: Option<PathBuf>,
     pub kustomize_bin: Option<PathBuf>,
     pub show_progress: bool,
+    /// A built-in profile name or a profile file.
+    pub profile: String,
 }
 
 pub const DEFAULT_KUBE_VERSION: &str = "1.33.0";
@@ -77,6 +79,13 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         return Err(format!("{} is not a directory", root.display()));
     }
     let mut outcome = Outcome::default();
+    let profile = match crate::profile::Profile::load(&options.profile) {
+        Ok(profile) => profile,
+        Err(findings) => {
+            outcome.findings = findings;
+            return Ok(outcome);
+        }
+    };
 
     let config_path = options
         .config
@@ -207,7 +216,9 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         fully_checked_projects: &fully_checked,
         external_projects: &options.external_projects,
     };
-    outcome.findings.extend(rules::check_all(&context));
+    outcome
+        .findings
+        .extend(profile.apply(rules::check_all(&context)));
     outcome
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
