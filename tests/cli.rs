@@ -145,13 +145,42 @@ fn project_selection_limits_the_check() {
 #[test]
 fn a_profile_sets_severities_and_is_validated() {
     let work = forbidden_variant();
-    std::fs::write(work.path().join("lenient.yaml"), "rules:\n  kind-not-allowed: warning\n").unwrap();
-    let run = run_gate(work.path(), &["check", "--format", "json", "--profile", "lenient.yaml", "."]);
-    assert_eq!(run.code, 0, "a warning does not fail the gate: {}", run.stdout);
-    assert!(run.stdout.contains("\"severity\": \"warning\""), "{}", run.stdout);
+    std::fs::write(
+        work.path().join("lenient.yaml"),
+        "rules:\n  kind-not-allowed: warning\n",
+    )
+    .unwrap();
+    let run = run_gate(
+        work.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--profile",
+            "lenient.yaml",
+            ".",
+        ],
+    );
+    assert_eq!(
+        run.code, 0,
+        "a warning does not fail the gate: {}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("\"severity\": \"warning\""),
+        "{}",
+        run.stdout
+    );
 
-    std::fs::write(work.path().join("bad.yaml"), "rules:\n  kind-not-alowed: error\n").unwrap();
-    let run = run_gate(work.path(), &["check", "--format", "json", "--profile", "bad.yaml", "."]);
+    std::fs::write(
+        work.path().join("bad.yaml"),
+        "rules:\n  kind-not-alowed: error\n",
+    )
+    .unwrap();
+    let run = run_gate(
+        work.path(),
+        &["check", "--format", "json", "--profile", "bad.yaml", "."],
+    );
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(run.stdout.contains("\"line\": 2"), "{}", run.stdout);
 }
