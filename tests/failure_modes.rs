@@ -54,6 +54,24 @@ fn stub(dir: &Path, name: &str, script: &str) -> String {
     path.display().to_string()
 }
 
+/// Runs the gate on the Helm Application of [`repo`] with a stub `helm` running `script`.
+fn with_helm_stub(script: &str, extra: &[&str]) -> common::Run {
+    let repo = repo();
+    let helm = stub(repo.path(), "helm-stub", script);
+    let mut args = vec![
+        "check",
+        "--format",
+        "json",
+        "--helm-bin",
+        &helm,
+        "--app",
+        "chart",
+        ".",
+    ];
+    args.extend_from_slice(extra);
+    run_gate(repo.path(), &args)
+}
+
 fn json_findings(stdout: &str) -> Vec<serde_json::Value> {
     let json: serde_json::Value =
         serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
@@ -80,24 +98,8 @@ fn the_tiny_repo_passes_with_real_tools() {
 
 #[test]
 fn a_hanging_helm_is_killed_and_reported() {
-    let repo = repo();
-    let helm = stub(repo.path(), "helm-hangs", "sleep 30");
     let started = std::time::Instant::now();
-    let run = run_gate(
-        repo.path(),
-        &[
-            "check",
-            "--format",
-            "json",
-            "--render-timeout",
-            "1",
-            "--helm-bin",
-            &helm,
-            "--app",
-            "chart",
-            ".",
-        ],
-    );
+    let run = with_helm_stub("sleep 30", &["--render-timeout", "1"]);
     assert!(
         started.elapsed().as_secs() < 20,
         "the timeout did not kill the render"
@@ -107,72 +109,24 @@ fn a_hanging_helm_is_killed_and_reported() {
 
 #[test]
 fn a_crashing_helm_reports_its_stderr() {
-    let repo = repo();
-    let helm = stub(
-        repo.path(),
-        "helm-crashes",
+    let run = with_helm_stub(
         "echo 'panic: runtime error: invalid memory address' >&2; kill -SEGV $$",
-    );
-    let run = run_gate(
-        repo.path(),
-        &[
-            "check",
-            "--format",
-            "json",
-            "--helm-bin",
-            &helm,
-            "--app",
-            "chart",
-            ".",
-        ],
+        &[],
     );
     assert_render_failed(&run.stdout, run.code, "invalid memory address");
 }
 
 #[test]
 fn garbage_output_is_a_render_failure() {
-    let repo = repo();
-    let helm = stub(
-        repo.path(),
-        "helm-garbage",
-        "printf 'key: [unclosed\\n  - : :\\n'",
-    );
-    let run = run_gate(
-        repo.path(),
-        &[
-            "check",
-            "--format",
-            "json",
-            "--helm-bin",
-            &helm,
-            "--app",
-            "chart",
-            ".",
-        ],
-    );
+    let run = with_helm_stub("printf 'key: [unclosed\\n  - : :\\n'", &[]);
     assert_render_failed(&run.stdout, run.code, "not YAML");
 }
 
 #[test]
 fn a_document_without_kind_is_a_render_failure() {
-    let repo = repo();
-    let helm = stub(
-        repo.path(),
-        "helm-nokind",
+    let run = with_helm_stub(
         "printf -- '---\\n# Source: chart/templates/cm.yaml\\nmetadata:\\n  name: x\\n'",
-    );
-    let run = run_gate(
-        repo.path(),
-        &[
-            "check",
-            "--format",
-            "json",
-            "--helm-bin",
-            &helm,
-            "--app",
-            "chart",
-            ".",
-        ],
+        &[],
     );
     assert_render_failed(&run.stdout, run.code, "without apiVersion and kind");
 }
