@@ -6,8 +6,8 @@ use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::diagnostic::{Finding, Location, Severity};
@@ -473,27 +473,10 @@ pub fn run(command: &mut Command, timeout: Duration) -> Result<Output, RunError>
         buf
     });
     let (sender, receiver) = mpsc::channel();
-    let child = Arc::new(Mutex::new(child));
-    let waiter = {
-        let child = Arc::clone(&child);
-        std::thread::spawn(move || {
-            loop {
-                // try_wait keeps the lock short so a timeout can still kill the group.
-                match child.lock().unwrap().try_wait() {
-                    Ok(Some(status)) => {
-                        let _ = sender.send(Some(status));
-                        break;
-                    }
-                    Ok(None) => {}
-                    Err(_) => {
-                        let _ = sender.send(None);
-                        break;
-                    }
-                }
-                std::thread::sleep(Duration::from_millis(2));
-            }
-        })
-    };
+    // The waiter owns the child; a timeout kills the whole group by pid, which ends the wait.
+    let waiter = std::thread::spawn(move || {
+        let _ = sender.send(child.wait().ok());
+    });
     let status = match receiver.recv_timeout(timeout) {
         Ok(status) => status,
         Err(_) => {
