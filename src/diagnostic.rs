@@ -128,6 +128,12 @@ impl Finding {
         self
     }
 
+    /// Moves the finding to another place.
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = location;
+        self
+    }
+
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self

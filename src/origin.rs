@@ -16,7 +16,6 @@ pub enum Origins {
     Helm {
         /// The chart directory in the checkout.
         chart_dir: PathBuf,
-        repo_root: PathBuf,
         chart_yaml: Option<PathBuf>,
         /// `file://` dependencies: subchart name → its directory in the checkout.
         local_dependencies: HashMap<String, PathBuf>,
@@ -34,7 +33,7 @@ impl Origins {
         Origins::Fixed(location)
     }
 
-    pub fn helm(chart_dir: PathBuf, repo_root: PathBuf, chart_yaml: Option<PathBuf>) -> Self {
+    pub fn helm(chart_dir: PathBuf, chart_yaml: Option<PathBuf>) -> Self {
         let mut local_dependencies = HashMap::new();
         if let Some(docs) = chart_yaml
             .as_ref()
@@ -65,7 +64,6 @@ impl Origins {
         }
         Origins::Helm {
             chart_dir,
-            repo_root,
             chart_yaml,
             local_dependencies,
             texts: Mutex::new(HashMap::new()),
@@ -116,7 +114,6 @@ impl Origins {
             chart_yaml,
             chart_dir,
             texts,
-            repo_root,
             ..
         } = self
         else {
@@ -126,7 +123,6 @@ impl Origins {
             let fallback = chart_yaml
                 .clone()
                 .unwrap_or_else(|| chart_dir.join("Chart.yaml"));
-            let _ = repo_root;
             return Location::file_start(Arc::from(fallback.as_path()));
         };
         let text = {

@@ -317,10 +317,10 @@ fn render_helm(
     let mut command = Command::new(helm);
     command.arg("template");
     let origins = match &job.chart {
-        ChartRef::Local { dir, repo_root } => {
+        ChartRef::Local { dir, .. } => {
             let render_dir = prepared.chart_dirs.get(dir).unwrap_or(dir);
             command.arg(".").current_dir(render_dir);
-            Origins::helm(dir.clone(), repo_root.clone(), job.chart_yaml.clone())
+            Origins::helm(dir.clone(), job.chart_yaml.clone())
         }
         ChartRef::Remote {
             chart,
@@ -427,13 +427,6 @@ fn failed_at(location: &Location, message: String) -> Finding {
         message,
         location.clone(),
     )
-}
-
-impl Finding {
-    fn at(mut self, location: Location) -> Self {
-        self.location = location;
-        self
-    }
 }
 
 pub struct Output {
