@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::rules;
-use crate::yaml::{self, Node};
+use crate::yaml::{self, Node, Value};
 
 pub const FILE_NAME: &str = "preview-gate.yaml";
 
@@ -25,37 +25,46 @@ pub struct FileConfig {
 
 const KEYS: &[&str] = &["repositories", "kubeVersion", "apiVersions"];
 
-/// Reads a config file; every problem is an `invalid-config` finding at its line.
-pub fn load(path: &Path) -> Result<FileConfig, Vec<Finding>> {
-    let file: Arc<Path> = Arc::from(path);
-    let error = |message: String, location: Location| {
-        Finding::new(rules::INVALID_CONFIG, Severity::Error, message, location)
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![error(
-            format!("cannot read {}: {e}", path.display()),
-            Location::file_start(file.clone()),
-        )]
-    })?;
-    let docs = yaml::parse_documents(&text).map_err(|e| {
-        vec![error(
+/// An `invalid-config` error at `location`.
+pub fn invalid(message: impl Into<String>, location: Location) -> Finding {
+    Finding::new(rules::INVALID_CONFIG, Severity::Error, message, location)
+}
+
+/// Parses a settings file (this config, or a rule profile) into its top-level mapping entries.
+/// An empty file has none; anything but a mapping is an `invalid-config` error at its line.
+pub fn top_level_entries(text: &str, file: &Arc<Path>) -> Result<Vec<(Node, Node)>, Vec<Finding>> {
+    let docs = yaml::parse_documents(text).map_err(|e| {
+        vec![invalid(
             format!("invalid YAML: {e}"),
             Location::new(file.clone(), e.line, e.col, e.line),
         )]
     })?;
+    let Some(root) = docs.into_iter().next().map(|d| d.root) else {
+        return Ok(Vec::new());
+    };
+    match root.value {
+        Value::Map(entries) => Ok(entries),
+        _ => Err(vec![invalid(
+            "the file must be a mapping",
+            Location::at_node(file, &root),
+        )]),
+    }
+}
+
+/// Reads a config file; every problem is an `invalid-config` finding at its line.
+pub fn load(path: &Path) -> Result<FileConfig, Vec<Finding>> {
+    let file: Arc<Path> = Arc::from(path);
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        vec![invalid(
+            format!("cannot read {}: {e}", path.display()),
+            Location::file_start(file.clone()),
+        )]
+    })?;
+    let entries = top_level_entries(&text, &file)?;
     let mut config = FileConfig::default();
-    let Some(root) = docs.first().map(|d| &d.root) else {
-        return Ok(config);
-    };
-    let Some(entries) = root.as_map() else {
-        return Err(vec![error(
-            "the config must be a mapping".into(),
-            Location::at_node(&file, root),
-        )]);
-    };
     let base = path.parent().unwrap_or(Path::new("."));
     let mut problems = Vec::new();
-    for (key, value) in entries {
+    for (key, value) in &entries {
         let at = Location::at_node(&file, key);
         match key.text().as_str() {
             "repositories" => match value.as_map() {
@@ -63,25 +72,25 @@ pub fn load(path: &Path) -> Result<FileConfig, Vec<Finding>> {
                     for (url, dir) in map {
                         match dir.as_str() {
                             Some(dir) => config.repositories.push((url.text(), base.join(dir))),
-                            None => problems.push(error(
+                            None => problems.push(invalid(
                                 format!("repository {} needs a directory", url.text()),
                                 Location::at_node(&file, url),
                             )),
                         }
                     }
                 }
-                None => problems.push(error(
-                    "repositories must map repository URLs to directories".into(),
+                None => problems.push(invalid(
+                    "repositories must map repository URLs to directories",
                     at,
                 )),
             },
             "kubeVersion" => config.kube_version = value.as_str().map(str::to_string),
             "apiVersions" => match value.as_seq() {
                 Some(items) => config.api_versions = items.iter().map(Node::text).collect(),
-                None => problems.push(error("apiVersions must be a list".into(), at)),
+                None => problems.push(invalid("apiVersions must be a list", at)),
             },
             other => problems.push(
-                error(format!("unknown key `{other}`"), at)
+                invalid(format!("unknown key `{other}`"), at)
                     .help(format!("known keys: {}", KEYS.join(", "))),
             ),
         }

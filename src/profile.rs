@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::config;
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::rules::{self, Class};
-use crate::yaml::{self, Node};
+use crate::yaml::Node;
 
 const BUILTIN: &[(&str, &str)] = &[("default", include_str!("../rules/default.yaml"))];
 
@@ -27,7 +28,10 @@ impl Profile {
                 let file: Arc<Path> = Arc::from(path);
                 let text = std::fs::read_to_string(path).map_err(|e| {
                     let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
-                    vec![Finding::new(rules::INVALID_CONFIG, Severity::Error, format!("--profile {name_or_path}: not a built-in profile ({}) nor a readable file: {e}", names.join(", ")), Location::file_start(file.clone()))]
+                    vec![config::invalid(
+                        format!("--profile {name_or_path}: not a built-in profile ({}) nor a readable file: {e}", names.join(", ")),
+                        Location::file_start(file.clone()),
+                    )]
                 })?;
                 parse(&text, file)
             }
@@ -53,30 +57,17 @@ impl Profile {
 }
 
 fn parse(text: &str, file: Arc<Path>) -> Result<Profile, Vec<Finding>> {
-    let error = |message: String, node: &Node| {
-        Finding::new(
-            rules::INVALID_CONFIG,
-            Severity::Error,
-            message,
-            Location::at_node(&file, node),
-        )
-    };
-    let docs = yaml::parse_documents(text).map_err(|e| {
-        vec![Finding::new(
-            rules::INVALID_CONFIG,
-            Severity::Error,
-            format!("invalid YAML: {e}"),
-            Location::new(file.clone(), e.line, e.col, e.line),
-        )]
-    })?;
+    let error =
+        |message: String, node: &Node| config::invalid(message, Location::at_node(&file, node));
+    let entries = config::top_level_entries(text, &file)?;
     let mut profile = Profile::default();
     let mut problems = Vec::new();
-    let Some(root) = docs.first().map(|d| &d.root) else {
-        return Ok(profile);
-    };
-    for (key, value) in root.as_map().unwrap_or_default() {
+    for (key, value) in &entries {
         match key.text().as_str() {
             "description" => {}
+            "rules" if value.as_map().is_none() => {
+                problems.push(error("rules must map rule ids to severities".into(), value))
+            }
             "rules" => {
                 for (rule, severity) in value.as_map().unwrap_or_default() {
                     let Some(meta) = rules::meta(&rule.text()).filter(|m| m.class == Class::Policy)
@@ -154,5 +145,15 @@ mod tests {
         ];
         let kept: Vec<Severity> = profile.apply(findings).iter().map(|f| f.severity).collect();
         assert_eq!(kept, vec![Severity::Warning, Severity::Note]);
+    }
+
+    #[test]
+    fn rules_must_be_a_mapping() {
+        let errors = parse(
+            "rules: [kind-not-allowed]\n",
+            Arc::from(Path::new("p.yaml")),
+        )
+        .unwrap_err();
+        assert_eq!(errors[0].location.line, 1);
     }
 }
