@@ -1,6 +1,7 @@
 //! Argo CD semantics the gate reproduces. Rules call these; they never re-implement them.
 //! Each function cites the Argo CD (or gitops-engine) source it follows.
 
+pub mod admission;
 pub mod application;
 pub mod giturl;
 pub mod glob;
