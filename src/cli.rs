@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use preview_gate::appset::{Cluster, SyntheticPr};
 use preview_gate::pipeline::CheckOptions;
 
 /// Proves an Argo CD GitOps repository safe for PR preview environments.
@@ -123,6 +124,74 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME|FILE", default_value = "default")]
     pub profile: String,
 
+    /// The synthetic pull request's number, for pull request generators.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1234,
+        help_heading = "Synthetic pull request"
+    )]
+    pub pr_number: u64,
+
+    /// The synthetic pull request's head commit SHA.
+    #[arg(
+        long,
+        value_name = "SHA",
+        default_value = "0123456789abcdef0123456789abcdef01234567",
+        help_heading = "Synthetic pull request"
+    )]
+    pub pr_head_sha: String,
+
+    /// The synthetic pull request's branch.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "feature/preview-gate",
+        help_heading = "Synthetic pull request"
+    )]
+    pub pr_branch: String,
+
+    /// The synthetic pull request's target branch.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "main",
+        help_heading = "Synthetic pull request"
+    )]
+    pub pr_target_branch: String,
+
+    /// The synthetic pull request's title.
+    #[arg(
+        long,
+        value_name = "TEXT",
+        default_value = "preview-gate synthetic pull request",
+        help_heading = "Synthetic pull request"
+    )]
+    pub pr_title: String,
+
+    /// The synthetic pull request's author.
+    #[arg(
+        long,
+        value_name = "LOGIN",
+        default_value = "preview-gate",
+        help_heading = "Synthetic pull request"
+    )]
+    pub pr_author: String,
+
+    /// The synthetic pull request's labels, comma-separated [default: exactly the labels each
+    /// pull request generator requires, so label-gated generators produce their Applications].
+    #[arg(
+        long,
+        value_name = "LABELS",
+        value_delimiter = ',',
+        help_heading = "Synthetic pull request"
+    )]
+    pub pr_labels: Option<Vec<String>>,
+
+    /// A cluster the clusters generator lists besides the local in-cluster (repeatable).
+    #[arg(long = "cluster", value_name = "NAME=SERVER", value_parser = parse_cluster)]
+    pub clusters: Vec<(String, String)>,
+
     /// Print the render commands the gate would run, and exit.
     #[arg(long)]
     pub print_renders: bool,
@@ -149,6 +218,20 @@ impl CheckArgs {
             kustomize_bin: self.kustomize_bin,
             show_progress,
             profile: self.profile,
+            pull_request: SyntheticPr {
+                number: self.pr_number,
+                branch: self.pr_branch,
+                target_branch: self.pr_target_branch,
+                head_sha: self.pr_head_sha,
+                title: self.pr_title,
+                author: self.pr_author,
+                labels: self.pr_labels,
+            },
+            clusters: self
+                .clusters
+                .into_iter()
+                .map(|(name, server)| Cluster { name, server })
+                .collect(),
         }
     }
 }
@@ -156,4 +239,9 @@ impl CheckArgs {
 fn parse_repo_map(value: &str) -> Result<(String, PathBuf), String> {
     let (url, dir) = value.split_once('=').ok_or("expected URL=DIR")?;
     Ok((url.to_string(), PathBuf::from(dir)))
+}
+
+fn parse_cluster(value: &str) -> Result<(String, String), String> {
+    let (name, server) = value.split_once('=').ok_or("expected NAME=SERVER")?;
+    Ok((name.to_string(), server.to_string()))
 }

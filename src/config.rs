@@ -5,6 +5,9 @@
 //!   https://github.com/org/gitops.git: .
 //! kubeVersion: 1.33.0           # passed to helm template --kube-version
 //! apiVersions: [monitoring.coreos.com/v1]   # extra --api-versions
+//! externalProjects: [default]   # AppProjects defined outside the repository
+//! clusters:                     # clusters the clusters generator lists besides in-cluster
+//!   staging: https://staging.example.com
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -21,9 +24,17 @@ pub struct FileConfig {
     pub repositories: Vec<(String, PathBuf)>,
     pub kube_version: Option<String>,
     pub api_versions: Vec<String>,
+    pub external_projects: Vec<String>,
+    pub clusters: Vec<(String, String)>,
 }
 
-const KEYS: &[&str] = &["repositories", "kubeVersion", "apiVersions"];
+const KEYS: &[&str] = &[
+    "repositories",
+    "kubeVersion",
+    "apiVersions",
+    "externalProjects",
+    "clusters",
+];
 
 /// An `invalid-config` error at `location`.
 pub fn invalid(message: impl Into<String>, location: Location) -> Finding {
@@ -88,6 +99,19 @@ pub fn load(path: &Path) -> Result<FileConfig, Vec<Finding>> {
             "apiVersions" => match value.as_seq() {
                 Some(items) => config.api_versions = items.iter().map(Node::text).collect(),
                 None => problems.push(invalid("apiVersions must be a list", at)),
+            },
+            "externalProjects" => match value.as_seq() {
+                Some(items) => config.external_projects = items.iter().map(Node::text).collect(),
+                None => problems.push(invalid("externalProjects must be a list of names", at)),
+            },
+            "clusters" => match value.as_map() {
+                Some(map) => {
+                    config.clusters = map.iter().map(|(k, v)| (k.text(), v.text())).collect()
+                }
+                None => problems.push(invalid(
+                    "clusters must map cluster names to server URLs",
+                    at,
+                )),
             },
             other => problems.push(
                 invalid(format!("unknown key `{other}`"), at)

@@ -33,6 +33,22 @@ pub struct ApplicationSetDoc {
     pub file: Arc<Path>,
 }
 
+impl ApplicationSetDoc {
+    /// The project every generated Application gets, unless it is templated or missing.
+    pub fn template_project(&self) -> Option<String> {
+        let project = self
+            .root
+            .at(&["spec", "template", "spec", "project"])?
+            .text();
+        let project = if project.is_empty() {
+            "default".to_string()
+        } else {
+            project
+        };
+        (!project.contains("{{")).then_some(project)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Unparseable {
     pub location: Location,

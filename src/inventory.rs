@@ -22,6 +22,8 @@ pub struct RenderedObject {
     pub name: String,
     /// After normalisation: empty for cluster-scoped objects.
     pub namespace: String,
+    /// `metadata.namespace` as rendered (before defaulting), when set.
+    pub explicit_namespace: Option<String>,
     /// Only `metadata.generateName` was set: such objects never collide.
     pub generate_name: bool,
     /// `None` when neither discovery, CRDs nor the built-in table know the kind.
@@ -29,6 +31,23 @@ pub struct RenderedObject {
     pub hook: bool,
     /// The template or file the object came from, at its `kind:` line.
     pub origin: Location,
+    /// A hash of the whole rendered object: equal digests are identical copies.
+    pub digest: u64,
+}
+
+impl RenderedObject {
+    /// Argo CD's resource key after normalisation: the version is not part of it.
+    pub fn identity(&self) -> (&str, &str, &str, &str) {
+        (&self.group, &self.kind, &self.namespace, &self.name)
+    }
+
+    /// `group/kind/namespace/name`, as Argo CD prints it.
+    pub fn display_identity(&self) -> String {
+        format!(
+            "{}/{}/{}/{}",
+            self.group, self.kind, self.namespace, self.name
+        )
+    }
 }
 
 #[derive(Debug, Default)]
@@ -105,6 +124,7 @@ pub fn build(
                 .and_then(|m| m.get("namespace"))
                 .map(Node::text)
                 .unwrap_or_default();
+            let explicit_namespace = Some(namespace.clone()).filter(|n| !n.is_empty());
             let namespace = match scope {
                 Some(Scope::Cluster) => String::new(),
                 // Namespaced or unknown kinds follow the destination when they set none.
@@ -128,9 +148,18 @@ pub fn build(
                 scope,
                 hook: handling == HookHandling::Hook,
                 origin,
+                digest: digest(object),
+                explicit_namespace,
             });
         }
     }
+}
+
+fn digest(object: &Node) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    object.to_json().to_string().hash(&mut hasher);
+    hasher.finish()
 }
 
 /// An item of a `List` from a plain file has its own line; Helm/Kustomize origins stay as found.

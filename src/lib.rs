@@ -1,16 +1,18 @@
 //! preview-gate: proves an Argo CD GitOps repository safe for PR preview environments.
 //!
-//! The pipeline (see `shared/design.md`): [`discover`] → [`plan`] → [`render`] → [`inventory`] →
+//! The pipeline (see `shared/design.md`): [`discover`] → [`appset`] (expand) → [`plan`] → [`render`] → [`inventory`] →
 //! [`rules`] → [`report`], driven by [`pipeline::check`].
 
 // Findings are the error type of the pipeline stages; they are built rarely, so their size does
 // not matter on the happy path.
 #![allow(clippy::result_large_err)]
 
+pub mod appset;
 pub mod argo;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod gotemplate;
 pub mod inventory;
 pub mod kustomize_edit;
 pub mod origin;

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::appset::{self, Cluster, ExpandContext, SyntheticPr};
 use crate::argo::scope::ScopeRegistry;
 use crate::config::{self, FileConfig};
 use crate::diagnostic::{Finding, Location, Severity};
@@ -34,6 +35,10 @@ pub struct CheckOptions {
     pub show_progress: bool,
     /// A built-in profile name or a profile file.
     pub profile: String,
+    /// The pull request that pull request generators see.
+    pub pull_request: SyntheticPr,
+    /// Clusters the clusters generator lists besides in-cluster.
+    pub clusters: Vec<Cluster>,
 }
 
 pub const DEFAULT_KUBE_VERSION: &str = "1.33.0";
@@ -108,21 +113,51 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     }
     repos.add_git_remotes(&root);
 
-    let repo = discover::discover(&root);
+    let mut repo = discover::discover(&root);
     outcome.findings.extend(repo.findings.iter().cloned());
+    let mut clusters = options.clusters.clone();
+    clusters.extend(file_config.clusters.iter().map(|(name, server)| Cluster {
+        name: name.clone(),
+        server: server.clone(),
+    }));
+    let mut external_projects = options.external_projects.clone();
+    external_projects.extend(file_config.external_projects.iter().cloned());
+    let expand_context = ExpandContext {
+        repos: &repos,
+        pr: &options.pull_request,
+        clusters: &clusters,
+    };
+    // Projects an ApplicationSet may have generated unseen Applications for (`None`: any project).
+    let mut partially_expanded: Vec<Option<String>> = Vec::new();
     for appset in &repo.application_sets {
-        outcome.findings.push(
-            Finding::new(
-                rules::GENERATOR_NOT_EVALUATED,
-                Severity::Error,
-                format!("ApplicationSet {}: its generators are not evaluated, so the Applications it generates are not checked", appset.name),
-                appset.location.clone(),
-            )
-            .app(&appset.name),
-        );
+        outcome
+            .findings
+            .extend(rules::templated_project::check(appset));
+        outcome
+            .findings
+            .extend(rules::untrusted_template_input::check(appset));
+        let expansion = appset::expand(appset, &expand_context);
+        if expansion
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Error)
+        {
+            partially_expanded.push(appset.template_project());
+        }
+        outcome.findings.extend(expansion.findings);
+        repo.applications.extend(expansion.applications);
     }
 
-    let (apps, fully_checked) = select(&repo, options)?;
+    let (apps, mut fully_checked) = select(&repo, options)?;
+    for project in &partially_expanded {
+        match project {
+            Some(name) => fully_checked.remove(name),
+            None => {
+                fully_checked.clear();
+                break;
+            }
+        };
+    }
     let scopes = scope_registry(&repo, &file_config, options, &mut outcome.findings);
     let mut api_versions: Vec<String> = scopes.api_versions().map(str::to_string).collect();
     api_versions.extend(options.api_versions.iter().cloned());
@@ -202,19 +237,28 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         }
     }
     // An entry is stale only if everything the project deploys was seen.
-    let mut fully_checked = fully_checked;
     for app in apps.iter().filter(|a| incomplete_apps.contains(&a.name)) {
         fully_checked.remove(app.project_name());
     }
     outcome.objects = inventory.objects.len();
     outcome.dropped = inventory.dropped;
+    let pinned_namespaces = probe_pinned_namespaces(
+        &plan.jobs,
+        &apps,
+        &inventory,
+        &scopes,
+        &render_options,
+        &source_location,
+    );
 
     let context = rules::Context {
         apps: &apps,
         projects: &repo.projects,
         inventory: &inventory,
         fully_checked_projects: &fully_checked,
-        external_projects: &options.external_projects,
+        external_projects: &external_projects,
+        pinned_namespaces: &pinned_namespaces,
+        clusters: &clusters,
     };
     outcome
         .findings
@@ -230,6 +274,86 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
 }
 
 /// Applications chosen by `--app`/`--project`, and the projects all of whose Applications are chosen.
+/// The namespace Helm charts are rendered into a second time to tell `{{ .Release.Namespace }}`
+/// from a namespace that only happens to equal the destination.
+const PROBE_NAMESPACE: &str = "preview-gate-namespace-probe";
+
+/// Renders again, into [`PROBE_NAMESPACE`], only the Helm sources that rendered a namespaced object
+/// with an explicit namespace equal to the destination, and returns the inventory indices of the
+/// objects whose namespace did not move. A failing probe render proves nothing and is ignored.
+fn probe_pinned_namespaces(
+    jobs: &[RenderJob],
+    apps: &[crate::argo::application::Application],
+    inventory: &Inventory,
+    scopes: &ScopeRegistry,
+    render_options: &RenderOptions,
+    source_location: &dyn Fn(&RenderJob) -> Location,
+) -> Vec<usize> {
+    let of_job = |job: &RenderJob| -> Vec<usize> {
+        (0..inventory.objects.len())
+            .filter(|&i| {
+                let o = &inventory.objects[i];
+                o.app == job.app && o.source == job.source
+            })
+            .collect()
+    };
+    let mut probes: Vec<(RenderJob, Vec<usize>)> = Vec::new();
+    for job in jobs {
+        let JobKind::Helm(helm) = &job.kind else {
+            continue;
+        };
+        let destination = &apps[job.app].destination.namespace;
+        let objects = of_job(job);
+        let candidate = objects.iter().any(|&i| {
+            let o = &inventory.objects[i];
+            o.scope == Some(crate::argo::scope::Scope::Namespaced)
+                && o.explicit_namespace.as_ref() == Some(destination)
+        });
+        let Some(at) = helm.args.iter().position(|a| a == "--namespace") else {
+            continue;
+        };
+        if !candidate || helm.args.get(at + 1) != Some(destination) {
+            continue;
+        }
+        let mut probe = job.clone();
+        if let JobKind::Helm(helm) = &mut probe.kind {
+            helm.args[at + 1] = PROBE_NAMESPACE.to_string();
+        }
+        probes.push((probe, objects));
+    }
+    if probes.is_empty() {
+        return Vec::new();
+    }
+    let probe_jobs: Vec<RenderJob> = probes.iter().map(|(job, _)| job.clone()).collect();
+    let (results, _) = render::render_all(&probe_jobs, render_options, source_location, &|_, _| {});
+    let mut pinned = Vec::new();
+    for result in results {
+        let Ok(docs) = result.result else { continue };
+        let (job, objects) = &probes[result.job];
+        let mut probed = Inventory::default();
+        let mut ignored = Vec::new();
+        inventory::build(
+            job.app,
+            job.source,
+            &apps[job.app],
+            docs,
+            scopes,
+            &mut probed,
+            &mut ignored,
+        );
+        let originals: Vec<_> = objects
+            .iter()
+            .map(|&i| inventory.objects[i].clone())
+            .collect();
+        pinned.extend(
+            rules::fixed_namespace::pinned(&originals, &probed.objects)
+                .into_iter()
+                .map(|k| objects[k]),
+        );
+    }
+    pinned
+}
+
 fn select(
     repo: &Repository,
     options: &CheckOptions,

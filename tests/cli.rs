@@ -117,7 +117,7 @@ fn print_renders_shows_the_commands() {
         &["check", "--print-renders", "."],
     );
     assert_eq!(run.code, 0);
-    assert!(run.stdout.contains("helm template . --name-template graph-compactor --namespace pr-ameide-123 --kube-version 1.33.0 --set image.ref="), "{}", run.stdout);
+    assert!(run.stdout.contains("helm template . --name-template graph-compactor --namespace pr-ameide-1234 --kube-version 1.33.0 --set image.ref="), "{}", run.stdout);
     assert!(run.stdout.contains("kustomize build"), "{}", run.stdout);
 }
 
@@ -138,7 +138,7 @@ fn project_selection_limits_the_check() {
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
         json["summary"]["applications"],
-        serde_json::json!(["pr-ameide-123-namespace"])
+        serde_json::json!(["preview-namespaces/pr-ameide-1234-namespace"])
     );
 }
 

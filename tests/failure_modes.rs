@@ -171,7 +171,7 @@ fn remote_charts_fail_under_offline() {
     let repo = repo();
     std::fs::write(
         repo.path().join("apps/remote.yaml"),
-        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: remote\nspec:\n  project: p\n  destination:\n    namespace: ns\n  source:\n    repoURL: https://charts.example.com\n    chart: web\n    targetRevision: 1.0.0\n",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: remote\nspec:\n  project: p\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: ns\n  source:\n    repoURL: https://charts.example.com\n    chart: web\n    targetRevision: 1.0.0\n",
     )
     .unwrap();
     let run = run_gate(
@@ -190,7 +190,7 @@ fn remote_charts_fail_under_offline() {
     let findings = json_findings(&run.stdout);
     assert_eq!(findings.len(), 1, "{}", run.stdout);
     assert_eq!(findings[0]["rule"], "source-unresolved");
-    assert_eq!(findings[0]["line"], 10, "points at the repoURL line");
+    assert_eq!(findings[0]["line"], 11, "points at the repoURL line");
 }
 
 #[test]

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::admission::DestinationRule;
 use super::glob::filepath_match;
 use crate::diagnostic::Location;
 use crate::yaml::Node;
@@ -26,6 +27,8 @@ pub struct AppProject {
     pub name: String,
     pub location: Location,
     pub source_repos: Vec<(String, Location)>,
+    /// `spec.destinations`, each with the line of its list item.
+    pub destinations: Vec<(DestinationRule, Location)>,
     pub namespace_whitelist: ResourceList,
     pub namespace_blacklist: ResourceList,
     pub cluster_whitelist: ResourceList,
@@ -99,8 +102,29 @@ impl AppProject {
                     .collect()
             })
             .unwrap_or_default();
+        let destinations = spec
+            .and_then(|s| s.get("destinations"))
+            .map(|n| {
+                n.items()
+                    .iter()
+                    .map(|item| {
+                        let field =
+                            |k: &str| item.get(k).and_then(Node::as_str).map(str::to_string);
+                        (
+                            DestinationRule {
+                                server: field("server"),
+                                name: field("name"),
+                                namespace: field("namespace"),
+                            },
+                            Location::at_node(file, item),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(AppProject {
             name: name.to_string(),
+            destinations,
             location: Location::at_node(file, doc.at(&["metadata", "name"]).unwrap_or(doc)),
             source_repos,
             namespace_whitelist: list("namespaceResourceWhitelist", false)?,

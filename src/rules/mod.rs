@@ -13,16 +13,24 @@ use crate::diagnostic::{Finding, Severity};
 use crate::inventory::Inventory;
 
 pub mod chart_dependency_missing;
+pub mod create_namespace_not_permitted;
+pub mod destination_not_permitted;
+pub mod duplicate_resource;
+pub mod fixed_namespace;
 pub mod generator_not_evaluated;
 pub mod invalid_argo_manifest;
 pub mod invalid_config;
 pub mod kind_not_allowed;
 pub mod parse_error;
 pub mod render_failed;
+pub mod source_not_permitted;
 pub mod source_unresolved;
 pub mod stale_allowlist_entry;
+pub mod template_error;
+pub mod templated_project;
 pub mod unknown_project;
 pub mod unknown_resource_scope;
+pub mod untrusted_template_input;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Class {
@@ -43,8 +51,15 @@ pub struct Meta {
 
 pub const ALL: &[&Meta] = &[
     &kind_not_allowed::META,
+    &duplicate_resource::META,
+    &fixed_namespace::META,
+    &source_not_permitted::META,
+    &destination_not_permitted::META,
+    &create_namespace_not_permitted::META,
     &stale_allowlist_entry::META,
     &unknown_project::META,
+    &templated_project::META,
+    &untrusted_template_input::META,
     &parse_error::META,
     &invalid_argo_manifest::META,
     &invalid_config::META,
@@ -53,6 +68,7 @@ pub const ALL: &[&Meta] = &[
     &chart_dependency_missing::META,
     &unknown_resource_scope::META,
     &generator_not_evaluated::META,
+    &template_error::META,
 ];
 
 pub const PARSE_ERROR: &str = parse_error::META.id;
@@ -62,6 +78,7 @@ pub const SOURCE_UNRESOLVED: &str = source_unresolved::META.id;
 pub const RENDER_FAILED: &str = render_failed::META.id;
 pub const CHART_DEPENDENCY_MISSING: &str = chart_dependency_missing::META.id;
 pub const GENERATOR_NOT_EVALUATED: &str = generator_not_evaluated::META.id;
+pub const TEMPLATE_ERROR: &str = template_error::META.id;
 
 mod docs {
     include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
@@ -93,6 +110,10 @@ pub struct Context<'a> {
     pub fully_checked_projects: &'a BTreeSet<String>,
     /// Projects defined outside the repository (`--external-project`).
     pub external_projects: &'a [String],
+    /// Inventory objects whose namespace did not follow a probe namespace (latent pins).
+    pub pinned_namespaces: &'a [usize],
+    /// Clusters besides in-cluster (`--cluster`, config `clusters:`).
+    pub clusters: &'a [crate::argo::admission::Cluster],
 }
 
 impl Context<'_> {
@@ -107,6 +128,11 @@ pub fn check_all(ctx: &Context) -> Vec<Finding> {
     findings.extend(unknown_resource_scope::check(ctx));
     findings.extend(kind_not_allowed::check(ctx));
     findings.extend(stale_allowlist_entry::check(ctx));
+    findings.extend(duplicate_resource::check(ctx));
+    findings.extend(fixed_namespace::check(ctx));
+    findings.extend(source_not_permitted::check(ctx));
+    findings.extend(destination_not_permitted::check(ctx));
+    findings.extend(create_namespace_not_permitted::check(ctx));
     findings
 }
 

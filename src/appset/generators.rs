@@ -1,0 +1,974 @@
+//! Offline generator evaluation (`applicationset/generators/*`): each generator yields parameter
+//! sets with Argo CD's exact shapes. Generators that need a live service (scmProvider, plugin,
+//! clusterDecisionResource) are reported, never skipped silently.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::params::{self, Params, as_go_json, flatten, merge_override, sanitize_name};
+use super::pull_request::SyntheticPr;
+use super::selector::Selector;
+use super::template::{self, Mode};
+use crate::diagnostic::{Finding, Location, Severity};
+use crate::repos::RepoMap;
+use crate::rules;
+use crate::yaml::{self, Node};
+
+pub use crate::argo::admission::{Cluster, IN_CLUSTER_SERVER};
+
+/// What generators read besides their own spec.
+pub struct Env<'a> {
+    pub repos: &'a RepoMap,
+    pub pr: &'a SyntheticPr,
+    /// Clusters declared with `--cluster`; the local `in-cluster` is always there.
+    pub clusters: &'a [Cluster],
+    pub mode: Mode,
+    pub file: &'a Arc<Path>,
+}
+
+type Generated = Result<Vec<Params>, Finding>;
+
+/// The generator types Argo CD knows; only the first six are evaluated offline.
+const KNOWN: &[&str] = &[
+    "list",
+    "clusters",
+    "git",
+    "pullRequest",
+    "matrix",
+    "merge",
+    "scmProvider",
+    "clusterDecisionResource",
+    "plugin",
+];
+
+impl Env<'_> {
+    fn error(&self, rule: &'static str, message: impl Into<String>, node: &Node) -> Finding {
+        Finding::new(
+            rule,
+            Severity::Error,
+            message,
+            Location::at_node(self.file, node),
+        )
+    }
+
+    /// The generator type a generator entry sets (everything but `selector`).
+    pub fn kind_of<'n>(&self, generator: &'n Node) -> Result<(&'n Node, &'n Node), Finding> {
+        let kinds: Vec<_> = generator
+            .as_map()
+            .unwrap_or_default()
+            .iter()
+            .filter(|(k, v)| k.as_str() != Some("selector") && !v.is_null())
+            .collect();
+        match kinds.as_slice() {
+            [(k, v)] => Ok((k, v)),
+            [] => Err(self.error(
+                rules::INVALID_ARGO_MANIFEST,
+                "generator sets no generator type",
+                generator,
+            )),
+            _ => Err(self.error(
+                rules::INVALID_ARGO_MANIFEST,
+                format!(
+                    "generator sets {} generator types; set exactly one per list entry",
+                    kinds.len()
+                ),
+                generator,
+            )),
+        }
+    }
+
+    /// Evaluates one generator entry. `depth` counts matrix/merge nesting: Argo CD allows one level.
+    pub fn evaluate(&self, generator: &Node, depth: usize) -> Generated {
+        let (kind_node, spec) = self.kind_of(generator)?;
+        let kind = kind_node.text();
+        let params = match kind.as_str() {
+            "list" => self.list(spec)?,
+            "pullRequest" => self.pull_request(spec)?,
+            "git" => self.git(spec)?,
+            "clusters" => self.clusters(spec)?,
+            "matrix" | "merge" if depth >= 2 => {
+                return Err(self.error(
+                    rules::GENERATOR_NOT_EVALUATED,
+                    format!(
+                        "{kind} nested more than one level deep: Argo CD only allows one level of matrix/merge nesting"
+                    ),
+                    kind_node,
+                ));
+            }
+            "matrix" => self.matrix(spec, depth)?,
+            "merge" => self.merge(spec, depth)?,
+            _ if KNOWN.contains(&kind.as_str()) => {
+                return Err(self.error(
+                    rules::GENERATOR_NOT_EVALUATED,
+                    format!(
+                        "the {kind} generator needs a live service; its Applications cannot be predicted offline"
+                    ),
+                    kind_node,
+                ));
+            }
+            _ => {
+                return Err(self.error(
+                    rules::GENERATOR_NOT_EVALUATED,
+                    format!("unknown generator type {kind:?}"),
+                    kind_node,
+                ));
+            }
+        };
+        match generator.get("selector").filter(|s| !s.is_null()) {
+            None => Ok(params),
+            Some(node) => {
+                let selector = Selector::from_node(node)
+                    .map_err(|e| self.error(rules::INVALID_ARGO_MANIFEST, e, node))?;
+                Ok(params
+                    .into_iter()
+                    .filter(|p| {
+                        let labels: HashMap<String, String> = flatten(p).into_iter().collect();
+                        selector.matches(&labels)
+                    })
+                    .collect())
+            }
+        }
+    }
+
+    /// `appendTemplatedValues`: each `values` entry rendered with the parameter set it joins.
+    fn append_values(&self, spec: &Node, params: &mut Params) -> Result<(), Finding> {
+        let Some(values) = spec.get("values").and_then(Node::as_map) else {
+            return Ok(());
+        };
+        let mut rendered = Map::new();
+        for (key, value) in values {
+            let text = template::replace(&value.text(), params, self.mode).map_err(|e| {
+                self.error(
+                    rules::TEMPLATE_ERROR,
+                    format!("values.{}: {e}", key.text()),
+                    value,
+                )
+            })?;
+            rendered.insert(key.text(), Value::String(text));
+        }
+        if self.mode.go_template {
+            params.insert("values".into(), Value::Object(rendered));
+        } else {
+            for (k, v) in rendered {
+                params.insert(format!("values.{k}"), v);
+            }
+        }
+        Ok(())
+    }
+
+    fn list(&self, spec: &Node) -> Generated {
+        let mut elements: Vec<(Value, &Node)> = spec
+            .get("elements")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .map(|e| (e.to_json(), e))
+            .collect();
+        if let Some(text_node) = spec.get("elementsYaml").filter(|n| !n.is_null()) {
+            let docs = yaml::parse_documents(&text_node.text()).map_err(|e| {
+                self.error(
+                    rules::GENERATOR_NOT_EVALUATED,
+                    format!("elementsYaml is not valid YAML: {e}"),
+                    text_node,
+                )
+            })?;
+            let items = docs.first().map(|d| d.root.to_json());
+            match items {
+                Some(Value::Array(items)) => {
+                    elements.extend(items.into_iter().map(|v| (v, text_node)))
+                }
+                None => {}
+                Some(_) => {
+                    return Err(self.error(
+                        rules::GENERATOR_NOT_EVALUATED,
+                        "elementsYaml must be a list of objects",
+                        text_node,
+                    ));
+                }
+            }
+        }
+        elements
+            .into_iter()
+            .map(|(element, node)| {
+                let Value::Object(element) = as_go_json(element) else {
+                    return Err(self.error(
+                        rules::INVALID_ARGO_MANIFEST,
+                        "list element is not an object",
+                        node,
+                    ));
+                };
+                if self.mode.go_template {
+                    return Ok(element);
+                }
+                // fasttemplate: string values only; a `values` map becomes `values.<key>`.
+                let mut params = Params::new();
+                for (key, value) in element {
+                    match (key.as_str(), value) {
+                        ("values", Value::Object(values)) => {
+                            for (k, v) in values {
+                                params.insert(format!("values.{k}"), Value::String(v.as_str().unwrap_or_default().to_string()));
+                            }
+                        }
+                        (_, Value::String(s)) => {
+                            params.insert(key, Value::String(s));
+                        }
+                        (_, other) => {
+                            return Err(self.error(
+                                rules::TEMPLATE_ERROR,
+                                format!("list element key {key:?} is {other}, not a string: without goTemplate Argo CD only accepts string values"),
+                                node,
+                            ));
+                        }
+                    }
+                }
+                Ok(params)
+            })
+            .collect()
+    }
+
+    fn pull_request(&self, spec: &Node) -> Generated {
+        // Every provider filters by labels the same way: all listed labels must be on the PR.
+        let required: Vec<String> = spec
+            .as_map()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|(_, provider)| provider.get("labels"))
+            .flat_map(|labels| labels.items().iter().map(Node::text))
+            .collect();
+        let Some(labels) = self.pr.labels_for(&required) else {
+            return Ok(Vec::new());
+        };
+        let mut params = self.pr.params(labels, self.mode.go_template);
+        self.append_values(spec, &mut params)?;
+        Ok(vec![params])
+    }
+
+    fn clusters(&self, spec: &Node) -> Generated {
+        let selector = spec
+            .get("selector")
+            .filter(|s| s.as_map().is_some_and(|m| !m.is_empty()))
+            .map(|node| {
+                Selector::from_node(node)
+                    .map_err(|e| self.error(rules::INVALID_ARGO_MANIFEST, e, node))
+            })
+            .transpose()?;
+        let in_cluster = Cluster {
+            name: crate::argo::admission::IN_CLUSTER_NAME.into(),
+            server: IN_CLUSTER_SERVER.into(),
+        };
+        let mut clusters: Vec<(Cluster, bool)> =
+            self.clusters.iter().map(|c| (c.clone(), true)).collect();
+        if !clusters.iter().any(|(c, _)| c.server == IN_CLUSTER_SERVER) {
+            // The local cluster without a secret has no labels and is only listed without a selector.
+            clusters.insert(0, (in_cluster, false));
+        }
+        let mut out = Vec::new();
+        for (cluster, has_secret) in clusters {
+            let labels: BTreeMap<String, String> = if has_secret {
+                [(
+                    "argocd.argoproj.io/secret-type".to_string(),
+                    "cluster".to_string(),
+                )]
+                .into()
+            } else {
+                BTreeMap::new()
+            };
+            let listed = match &selector {
+                None => true,
+                Some(_) if !has_secret => false,
+                Some(s) => s.matches(&labels.clone().into_iter().collect()),
+            };
+            if !listed {
+                continue;
+            }
+            let mut params = Params::new();
+            params.insert("name".into(), Value::String(cluster.name.clone()));
+            params.insert(
+                "nameNormalized".into(),
+                Value::String(sanitize_name(&cluster.name)),
+            );
+            params.insert("server".into(), Value::String(cluster.server.clone()));
+            params.insert("project".into(), Value::String(String::new()));
+            let label_map: Map<String, Value> = labels
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect();
+            if self.mode.go_template {
+                params.insert(
+                    "metadata".into(),
+                    serde_json::json!({"labels": label_map, "annotations": {}}),
+                );
+            } else {
+                for (k, v) in label_map {
+                    params.insert(format!("metadata.labels.{k}"), v);
+                }
+            }
+            self.append_values(spec, &mut params)?;
+            out.push(params);
+        }
+        Ok(out)
+    }
+
+    fn git(&self, spec: &Node) -> Generated {
+        let repo_node = spec.get("repoURL").unwrap_or(spec);
+        let repo_url = repo_node.text();
+        let Some(root) = self.repos.resolve(&repo_url) else {
+            return Err(self
+                .error(
+                    rules::SOURCE_UNRESOLVED,
+                    format!("git generator repoURL {repo_url} is not mapped to a local tree"),
+                    repo_node,
+                )
+                .help(format!(
+                    "map it in preview-gate.yaml `repositories:` or pass --repo-map {repo_url}=DIR"
+                )));
+        };
+        let prefix = spec
+            .get("pathParamPrefix")
+            .map(Node::text)
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        if let Some(directories) = spec.get("directories").filter(|d| !d.items().is_empty()) {
+            for dir in select_directories(root, directories.items()) {
+                let mut params = path_params(&dir, None, &prefix, self.mode.go_template);
+                self.append_values(spec, &mut params)?;
+                out.push(params);
+            }
+        } else if let Some(files) = spec.get("files").filter(|d| !d.items().is_empty()) {
+            for file in select_files(root, files.items()) {
+                for object in self.read_git_file(root, &file, spec)? {
+                    let mut params = if self.mode.go_template {
+                        object
+                    } else {
+                        flatten(&object)
+                            .into_iter()
+                            .map(|(k, v)| (k, Value::String(v)))
+                            .collect()
+                    };
+                    let path = path_params(&file, Some(()), &prefix, self.mode.go_template);
+                    params.extend(path);
+                    self.append_values(spec, &mut params)?;
+                    out.push(params);
+                }
+            }
+        } else {
+            return Err(self.error(
+                rules::INVALID_ARGO_MANIFEST,
+                "git generator has neither directories nor files",
+                spec,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// A git files generator file: one object, or a list of objects (`generateParamsFromGitFile`).
+    fn read_git_file(&self, root: &Path, file: &str, spec: &Node) -> Result<Vec<Params>, Finding> {
+        let path: PathBuf = root.join(file);
+        let fail = |message: String| {
+            Finding::new(
+                rules::GENERATOR_NOT_EVALUATED,
+                Severity::Error,
+                format!("git files generator: unable to process file '{file}': {message}"),
+                Location::file_start(Arc::from(path.as_path())),
+            )
+            .related("generator", Location::at_node(self.file, spec))
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| fail(e.to_string()))?;
+        let docs = yaml::parse_documents(&text).map_err(|e| {
+            let mut finding = fail(e.message.clone());
+            finding.location.line = e.line;
+            finding
+        })?;
+        match docs.first().map(|d| as_go_json(d.root.to_json())) {
+            None => Ok(vec![Params::new()]),
+            Some(Value::Object(object)) => Ok(vec![object]),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|item| match item {
+                    Value::Object(object) => Ok(object),
+                    _ => Err(fail("a list item is not an object".into())),
+                })
+                .collect(),
+            Some(_) => Err(fail(
+                "the file is neither an object nor a list of objects".into(),
+            )),
+        }
+    }
+
+    fn matrix(&self, spec: &Node, depth: usize) -> Generated {
+        let children = spec.get("generators").map(Node::items).unwrap_or_default();
+        if children.len() != 2 {
+            return Err(self.error(
+                rules::INVALID_ARGO_MANIFEST,
+                format!(
+                    "found {} generators, matrix generator must have exactly 2",
+                    children.len()
+                ),
+                spec,
+            ));
+        }
+        let mut out = Vec::new();
+        for first in self.evaluate(&children[0], depth + 1)? {
+            // The second child is interpolated with each parameter set of the first.
+            let second = interpolate(&children[1], &first, self.mode)
+                .map_err(|f| self.error(rules::TEMPLATE_ERROR, f.message, &at(f.line, f.col)))?;
+            for second_params in self.evaluate(&second, depth + 1)? {
+                if self.mode.go_template {
+                    let mut merged = second_params;
+                    merge_override(&mut merged, &first);
+                    out.push(merged);
+                } else {
+                    let mut merged = first.clone();
+                    for (key, value) in second_params {
+                        match merged.get(&key) {
+                            Some(existing) if existing != &value => {
+                                return Err(self.error(
+                                    rules::TEMPLATE_ERROR,
+                                    format!(
+                                        "found duplicate key {key} with different value, a: {} ,b: {}",
+                                        existing.as_str().unwrap_or_default(),
+                                        value.as_str().unwrap_or_default()
+                                    ),
+                                    spec,
+                                ));
+                            }
+                            _ => {
+                                merged.insert(key, value);
+                            }
+                        }
+                    }
+                    out.push(merged);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn merge(&self, spec: &Node, depth: usize) -> Generated {
+        let children = spec.get("generators").map(Node::items).unwrap_or_default();
+        let merge_keys: Vec<String> = spec
+            .get("mergeKeys")
+            .map(|k| k.items().iter().map(Node::text).collect())
+            .unwrap_or_default();
+        if children.len() < 2 {
+            return Err(self.error(
+                rules::INVALID_ARGO_MANIFEST,
+                "found less than two generators, merge requires two or more",
+                spec,
+            ));
+        }
+        if merge_keys.is_empty() {
+            return Err(self.error(
+                rules::INVALID_ARGO_MANIFEST,
+                "no merge keys were specified, merge requires at least one",
+                spec,
+            ));
+        }
+        let key_of = |params: &Params| -> String {
+            let values: Vec<Value> = merge_keys
+                .iter()
+                .map(|k| params::lookup(params, k).cloned().unwrap_or(Value::Null))
+                .collect();
+            Value::Array(values).to_string()
+        };
+        let mut base = self.evaluate(&children[0], depth + 1)?;
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for (i, params) in base.iter().enumerate() {
+            if index.insert(key_of(params), i).is_some() {
+                return Err(self.error(
+                    rules::TEMPLATE_ERROR,
+                    format!(
+                        "the parameters from a generator were not unique by the given mergeKeys, Merge requires all param sets to be unique. Duplicate key was {}",
+                        key_of(params)
+                    ),
+                    &children[0],
+                ));
+            }
+        }
+        for child in &children[1..] {
+            for params in self.evaluate(child, depth + 1)? {
+                if let Some(&i) = index.get(&key_of(&params)) {
+                    merge_override(&mut base[i], &params);
+                }
+            }
+        }
+        Ok(base)
+    }
+}
+
+fn at(line: u32, col: u32) -> Node {
+    Node {
+        line,
+        col,
+        end_line: line,
+        ..Node::scalar("")
+    }
+}
+
+/// `InterpolateGenerator`: the matrix's second child with the first child's parameters rendered
+/// in. Its own `values` and `template` are left for its own parameters.
+fn interpolate(
+    generator: &Node,
+    params: &Params,
+    mode: Mode,
+) -> Result<Node, template::TemplateFailure> {
+    let yaml::Value::Map(entries) = &generator.value else {
+        return Ok(generator.clone());
+    };
+    let mut out = Vec::new();
+    for (key, value) in entries {
+        let rendered = match &value.value {
+            yaml::Value::Map(inner) => {
+                let mut kept = Vec::new();
+                for (k, v) in inner {
+                    let skip = matches!(k.as_str(), Some("values" | "template"));
+                    kept.push((
+                        k.clone(),
+                        if skip {
+                            v.clone()
+                        } else {
+                            template::render_node(v, params, mode)?
+                        },
+                    ));
+                }
+                Node {
+                    value: yaml::Value::Map(kept),
+                    ..value.clone()
+                }
+            }
+            _ => template::render_node(value, params, mode)?,
+        };
+        out.push((key.clone(), rendered));
+    }
+    Ok(Node {
+        value: yaml::Value::Map(out),
+        ..generator.clone()
+    })
+}
+
+/// Path parameters of a git directory (`file: None`) or file, goTemplate or flattened.
+fn path_params(path: &str, file: Option<()>, prefix: &str, go_template: bool) -> Params {
+    let dir = if file.is_some() {
+        parent(path)
+    } else {
+        path.to_string()
+    };
+    let basename = base(&dir);
+    let mut fields: Vec<(&str, Value)> = vec![
+        ("path", Value::String(dir.clone())),
+        ("basename", Value::String(basename.clone())),
+    ];
+    if file.is_some() {
+        fields.push(("filename", Value::String(base(path))));
+    }
+    fields.push((
+        "basenameNormalized",
+        Value::String(sanitize_name(&basename)),
+    ));
+    if file.is_some() {
+        fields.push((
+            "filenameNormalized",
+            Value::String(sanitize_name(&base(path))),
+        ));
+    }
+    let mut params = Params::new();
+    if go_template {
+        let mut object: Map<String, Value> = fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        object.insert(
+            "segments".into(),
+            Value::Array(
+                dir.split('/')
+                    .map(|s| Value::String(s.to_string()))
+                    .collect(),
+            ),
+        );
+        if prefix.is_empty() {
+            params.insert("path".into(), Value::Object(object));
+        } else {
+            params.insert(prefix.into(), serde_json::json!({ "path": object }));
+        }
+    } else {
+        let name = if prefix.is_empty() {
+            "path".to_string()
+        } else {
+            format!("{prefix}.path")
+        };
+        for (field, value) in fields {
+            let key = if field == "path" {
+                name.clone()
+            } else {
+                format!("{name}.{field}")
+            };
+            params.insert(key, value);
+        }
+        for (i, segment) in dir.split('/').enumerate().filter(|(_, s)| !s.is_empty()) {
+            params.insert(format!("{name}[{i}]"), Value::String(segment.to_string()));
+        }
+    }
+    params
+}
+
+/// Go's `path.Dir`.
+fn parent(path: &str) -> String {
+    match path.rfind('/') {
+        Some(i) => path[..i].to_string(),
+        None => ".".to_string(),
+    }
+}
+
+/// Go's `path.Base`.
+fn base(path: &str) -> String {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return if path.is_empty() {
+            ".".into()
+        } else {
+            "/".into()
+        };
+    }
+    trimmed.rsplit('/').next().unwrap_or(trimmed).to_string()
+}
+
+/// Git directories: every directory of the tree (hidden ones skipped), kept when some include
+/// pattern matches with `path.Match` and no `exclude: true` pattern does.
+fn select_directories(root: &Path, items: &[Node]) -> Vec<String> {
+    let mut all = Vec::new();
+    walk(root, "", &mut |rel, is_dir| {
+        if is_dir {
+            all.push(rel.to_string());
+        }
+    });
+    all.sort();
+    all.into_iter()
+        .filter(|dir| {
+            let mut include = false;
+            for item in items {
+                let pattern = item.get("path").map(Node::text).unwrap_or_default();
+                if crate::argo::glob::filepath_match(&pattern, dir) {
+                    if item.get("exclude").and_then(Node::as_bool) == Some(true) {
+                        return false;
+                    }
+                    include = true;
+                }
+            }
+            include
+        })
+        .collect()
+}
+
+/// Git files: `git ls-files` pathspecs (`*` crosses `/`); `exclude: true` patterns remove files.
+fn select_files(root: &Path, items: &[Node]) -> Vec<String> {
+    let mut all = Vec::new();
+    walk(root, "", &mut |rel, is_dir| {
+        if !is_dir {
+            all.push(rel.to_string());
+        }
+    });
+    all.sort();
+    let (excludes, includes): (Vec<&Node>, Vec<&Node>) = items
+        .iter()
+        .partition(|i| i.get("exclude").and_then(Node::as_bool) == Some(true));
+    let pattern = |n: &Node| n.get("path").map(Node::text).unwrap_or_default();
+    all.into_iter()
+        .filter(|f| includes.iter().any(|i| pathspec_match(&pattern(i), f)))
+        .filter(|f| !excludes.iter().any(|e| pathspec_match(&pattern(e), f)))
+        .collect()
+}
+
+fn walk(dir: &Path, rel: &str, visit: &mut dyn FnMut(&str, bool)) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == ".git" {
+            continue;
+        }
+        let child = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            if name.starts_with('.') {
+                continue;
+            }
+            visit(&child, true);
+            walk(&entry.path(), &child, visit);
+        } else if kind.is_file() {
+            visit(&child, false);
+        }
+    }
+}
+
+/// A git pathspec with wildcards: `*` and `?` also match `/`; without wildcards, the path itself or
+/// anything under it.
+pub fn pathspec_match(pattern: &str, path: &str) -> bool {
+    if !pattern.contains(['*', '?', '[']) {
+        let pattern = pattern.trim_end_matches('/');
+        return path == pattern || path.starts_with(&format!("{pattern}/"));
+    }
+    wildmatch(pattern.as_bytes(), path.as_bytes())
+}
+
+fn wildmatch(pattern: &[u8], text: &[u8]) -> bool {
+    match pattern.first() {
+        None => text.is_empty(),
+        Some(b'*') => (0..=text.len()).any(|skip| wildmatch(&pattern[1..], &text[skip..])),
+        Some(b'?') => !text.is_empty() && wildmatch(&pattern[1..], &text[1..]),
+        Some(b'[') => {
+            let Some(close) = pattern
+                .iter()
+                .skip(2)
+                .position(|&b| b == b']')
+                .map(|p| p + 2)
+            else {
+                return text.first() == Some(&b'[') && wildmatch(&pattern[1..], &text[1..]);
+            };
+            let Some(&c) = text.first() else { return false };
+            let mut class = &pattern[1..close];
+            let negated = matches!(class.first(), Some(b'!' | b'^'));
+            if negated {
+                class = &class[1..];
+            }
+            let mut hit = false;
+            let mut i = 0;
+            while i < class.len() {
+                if i + 2 < class.len() && class[i + 1] == b'-' {
+                    hit |= class[i] <= c && c <= class[i + 2];
+                    i += 3;
+                } else {
+                    hit |= class[i] == c;
+                    i += 1;
+                }
+            }
+            hit != negated && wildmatch(&pattern[close + 1..], &text[1..])
+        }
+        Some(&b) => text.first() == Some(&b) && wildmatch(&pattern[1..], &text[1..]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pathspec_star_crosses_slashes() {
+        let p = "environments/_shared/components/apps/*/component.yaml";
+        assert!(pathspec_match(
+            p,
+            "environments/_shared/components/apps/web/www/component.yaml"
+        ));
+        assert!(pathspec_match(
+            p,
+            "environments/_shared/components/apps/x/component.yaml"
+        ));
+        assert!(!pathspec_match(
+            p,
+            "environments/_shared/components/cluster/x/component.yaml"
+        ));
+        assert!(pathspec_match("a/b", "a/b/c.yaml"));
+        assert!(!pathspec_match("a/b", "a/bc.yaml"));
+        assert!(pathspec_match("cluster-[a-c].json", "cluster-b.json"));
+        assert!(!pathspec_match("cluster-[!a-c].json", "cluster-b.json"));
+    }
+
+    #[test]
+    fn git_file_path_params_match_argo_docs() {
+        // Argo CD docs (Generators-Git.md): cluster-config/engineering/prod/config.json.
+        let go = path_params(
+            "cluster-config/engineering/prod/config.json",
+            Some(()),
+            "",
+            true,
+        );
+        assert_eq!(
+            Value::Object(go),
+            json!({"path": {
+                "path": "cluster-config/engineering/prod",
+                "basename": "prod",
+                "filename": "config.json",
+                "basenameNormalized": "prod",
+                "filenameNormalized": "config.json",
+                "segments": ["cluster-config", "engineering", "prod"]
+            }})
+        );
+        let fast = path_params(
+            "cluster-config/engineering/prod/config.json",
+            Some(()),
+            "",
+            false,
+        );
+        assert_eq!(fast["path"], "cluster-config/engineering/prod");
+        assert_eq!(fast["path.basename"], "prod");
+        assert_eq!(fast["path.filename"], "config.json");
+        assert_eq!(fast["path[0]"], "cluster-config");
+        assert_eq!(fast["path[2]"], "prod");
+        let prefixed = path_params("apps/My_App", None, "app", true);
+        assert_eq!(prefixed["app"]["path"]["basenameNormalized"], "my-app");
+        let prefixed_fast = path_params("apps/My_App", None, "app", false);
+        assert_eq!(prefixed_fast["app.path.basename"], "My_App");
+        assert_eq!(prefixed_fast["app.path[1]"], "My_App");
+    }
+
+    fn evaluate(yaml_text: &str, go_template: bool) -> Result<Vec<Params>, Finding> {
+        let repos = RepoMap::default();
+        let pr = SyntheticPr::default();
+        let file: Arc<Path> = Arc::from(Path::new("/appset.yaml"));
+        let clusters = [Cluster {
+            name: "staging".into(),
+            server: "https://1.2.3.4".into(),
+        }];
+        let env = Env {
+            repos: &repos,
+            pr: &pr,
+            clusters: &clusters,
+            mode: Mode {
+                go_template,
+                ..Mode::default()
+            },
+            file: &file,
+        };
+        let node = yaml::parse_documents(yaml_text).unwrap().remove(0).root;
+        env.evaluate(&node, 0)
+    }
+
+    fn values(params: Vec<Params>) -> Vec<Value> {
+        params.into_iter().map(Value::Object).collect()
+    }
+
+    #[test]
+    fn matrix_combines_and_the_first_child_wins_in_go_templates() {
+        let out = evaluate(
+            "matrix:\n  generators:\n    - list: {elements: [{env: dev, shared: {a: 1, b: 1}}, {env: prod, shared: {a: 1}}]}\n    - list: {elements: [{app: web, shared: {a: 2, c: 3}}]}\n",
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            values(out),
+            vec![
+                json!({"app": "web", "shared": {"a": 1.0, "b": 1.0, "c": 3.0}, "env": "dev"}),
+                json!({"app": "web", "shared": {"a": 1.0, "c": 3.0}, "env": "prod"}),
+            ]
+        );
+    }
+
+    #[test]
+    fn matrix_rejects_conflicting_flat_keys_and_wrong_arity() {
+        let conflict = evaluate(
+            "matrix:\n  generators:\n    - list: {elements: [{env: dev}]}\n    - list: {elements: [{env: prod}]}\n",
+            false,
+        );
+        assert!(conflict.unwrap_err().message.contains("duplicate key env"));
+        let one = evaluate(
+            "matrix:\n  generators:\n    - list: {elements: [{a: b}]}\n",
+            false,
+        );
+        assert!(one.unwrap_err().message.contains("exactly 2"));
+    }
+
+    #[test]
+    fn matrix_nesting_is_one_level_deep() {
+        let nested = "matrix:\n  generators:\n    - matrix:\n        generators:\n          - list: {elements: [{a: '1'}]}\n          - list: {elements: [{b: '2'}]}\n    - list: {elements: [{c: '3'}]}\n";
+        assert_eq!(evaluate(nested, false).unwrap().len(), 1);
+        let too_deep = "matrix:\n  generators:\n    - matrix:\n        generators:\n          - matrix: {generators: []}\n          - list: {elements: [{b: '2'}]}\n    - list: {elements: [{c: '3'}]}\n";
+        assert!(
+            evaluate(too_deep, false)
+                .unwrap_err()
+                .message
+                .contains("one level")
+        );
+    }
+
+    #[test]
+    fn merge_overrides_base_sets_by_merge_key() {
+        // Argo CD docs (Generators-Merge.md), with list generators standing for the clusters.
+        let out = evaluate(
+            "merge:\n  mergeKeys: [server]\n  generators:\n    - list: {elements: [{server: a, kafka: 'true', redis: 'false'}, {server: b, kafka: 'true', redis: 'false'}]}\n    - list: {elements: [{server: b, kafka: 'false'}]}\n    - list: {elements: [{server: a, redis: 'true'}, {server: z, redis: 'true'}]}\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            values(out),
+            vec![
+                json!({"server": "a", "kafka": "true", "redis": "true"}),
+                json!({"server": "b", "kafka": "false", "redis": "false"}),
+            ]
+        );
+        let duplicate = evaluate(
+            "merge:\n  mergeKeys: [server]\n  generators:\n    - list: {elements: [{server: a}, {server: a}]}\n    - list: {elements: []}\n",
+            false,
+        );
+        assert!(duplicate.unwrap_err().message.contains("not unique"));
+    }
+
+    #[test]
+    fn selectors_filter_on_flattened_values() {
+        let out = evaluate(
+            "list:\n  elements: [{name: a, phase: 610}, {name: b, phase: 150}, {name: c, phase: 1000000}]\nselector:\n  matchExpressions:\n    - {key: phase, operator: In, values: ['610', '1e+06']}\n",
+            true,
+        )
+        .unwrap();
+        let names: Vec<_> = out.iter().map(|p| p["name"].clone()).collect();
+        assert_eq!(names, vec![json!("a"), json!("c")]);
+    }
+
+    #[test]
+    fn list_without_go_template_needs_strings() {
+        assert!(evaluate("list: {elements: [{replicas: 3}]}", false).is_err());
+        let out = evaluate("list: {elements: [{a: x, values: {k: v}}]}", false).unwrap();
+        assert_eq!(values(out), vec![json!({"a": "x", "values.k": "v"})]);
+    }
+
+    #[test]
+    fn clusters_list_in_cluster_only_without_a_selector() {
+        let all = evaluate("clusters: {}", true).unwrap();
+        let names: Vec<_> = all.iter().map(|p| p["name"].clone()).collect();
+        assert_eq!(names, vec![json!("in-cluster"), json!("staging")]);
+        assert_eq!(all[0]["server"], IN_CLUSTER_SERVER);
+        let selected = evaluate(
+            "clusters: {selector: {matchLabels: {argocd.argoproj.io/secret-type: cluster}}}",
+            false,
+        )
+        .unwrap();
+        assert_eq!(selected.len(), 1);
+        assert_eq!(selected[0]["nameNormalized"], "staging");
+    }
+
+    #[test]
+    fn pull_request_labels_gate_and_values_render() {
+        let out = evaluate(
+            "pullRequest:\n  github: {owner: o, repo: r, labels: [preview]}\n  values: {ns: 'pr-{{ number }}'}\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(out[0]["values.ns"], "pr-1234");
+        assert!(!out[0].contains_key("labels"));
+    }
+
+    #[test]
+    fn live_generators_are_reported() {
+        let err = evaluate("scmProvider: {github: {organization: o}}", false).unwrap_err();
+        assert_eq!(err.rule, rules::GENERATOR_NOT_EVALUATED);
+        let err = evaluate("bogus: {}", false).unwrap_err();
+        assert!(err.message.contains("unknown generator"));
+    }
+
+    #[test]
+    fn go_path_functions() {
+        assert_eq!(parent("a/b/c.json"), "a/b");
+        assert_eq!(parent("c.json"), ".");
+        assert_eq!(base("a/b"), "b");
+        assert_eq!(base("a/b/"), "b");
+    }
+}

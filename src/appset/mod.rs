@@ -1,0 +1,303 @@
+//! ApplicationSets expanded offline: generators evaluated against the working tree and a synthetic
+//! pull request, templates rendered per parameter set, as the ApplicationSet controller would
+//! (`applicationset/controllers/template`, `applicationset/utils/utils.go`). The generated
+//! Applications then go through the same pipeline as plain ones.
+
+pub mod generators;
+pub mod params;
+pub mod pull_request;
+pub mod selector;
+pub mod template;
+
+use crate::argo::application::Application;
+use crate::diagnostic::{Finding, Location, Severity};
+use crate::discover::ApplicationSetDoc;
+use crate::gotemplate::Options;
+use crate::repos::RepoMap;
+use crate::rules;
+use crate::yaml::{self, Node};
+
+pub use generators::Cluster;
+use generators::Env;
+pub use pull_request::SyntheticPr;
+use template::Mode;
+
+/// The finalizer the controller adds to generated Applications that have none.
+pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";
+
+/// What ApplicationSet expansion reads besides the ApplicationSet.
+pub struct ExpandContext<'a> {
+    pub repos: &'a RepoMap,
+    pub pr: &'a SyntheticPr,
+    pub clusters: &'a [Cluster],
+}
+
+#[derive(Debug, Default)]
+pub struct Expansion {
+    pub applications: Vec<Application>,
+    pub findings: Vec<Finding>,
+}
+
+/// `spec.goTemplate` and `spec.goTemplateOptions`.
+pub fn mode_of(spec: &Node) -> Mode {
+    let go_template = spec.get("goTemplate").and_then(Node::as_bool) == Some(true);
+    let missing_key_error = spec
+        .get("goTemplateOptions")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .any(|o| o.as_str() == Some("missingkey=error"));
+    Mode {
+        go_template,
+        options: Options { missing_key_error },
+    }
+}
+
+/// `fromYaml`/`fromYamlArray` read YAML like sigs.k8s.io/yaml: through JSON, numbers as floats.
+fn register_yaml_parser() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        crate::gotemplate::set_yaml_parser(|text| {
+            let docs = yaml::parse_documents(text).map_err(|e| e.to_string())?;
+            Ok(docs.first().map_or(serde_json::Value::Null, |d| {
+                params::as_go_json(d.root.to_json())
+            }))
+        })
+    });
+}
+
+pub fn expand(appset: &ApplicationSetDoc, cx: &ExpandContext) -> Expansion {
+    register_yaml_parser();
+    let mut out = Expansion::default();
+    let file = &appset.file;
+    let invalid = |message: String, node: &Node| {
+        Finding::new(
+            rules::INVALID_ARGO_MANIFEST,
+            Severity::Error,
+            message,
+            Location::at_node(file, node),
+        )
+        .app(&appset.name)
+    };
+    let Some(spec) = appset.root.get("spec").filter(|s| s.as_map().is_some()) else {
+        out.findings.push(invalid(
+            format!("ApplicationSet {} has no spec", appset.name),
+            &appset.root,
+        ));
+        return out;
+    };
+    let Some(base_template) = spec.get("template").filter(|t| t.as_map().is_some()) else {
+        out.findings.push(invalid(
+            format!("ApplicationSet {} has no spec.template", appset.name),
+            spec,
+        ));
+        return out;
+    };
+    let mode = mode_of(spec);
+    let env = Env {
+        repos: cx.repos,
+        pr: cx.pr,
+        clusters: cx.clusters,
+        mode,
+        file,
+    };
+    let preserve = spec
+        .at(&["syncPolicy", "preserveResourcesOnDeletion"])
+        .and_then(Node::as_bool)
+        == Some(true);
+    let preview = uses_pull_requests(spec.get("generators").map(Node::items).unwrap_or_default());
+    let mut names: Vec<(String, Location)> = Vec::new();
+    for generator in spec.get("generators").map(Node::items).unwrap_or_default() {
+        let generated = env.evaluate(generator, 0).and_then(|params| {
+            let (_, kind_spec) = env.kind_of(generator)?;
+            Ok((params, kind_spec.get("template")))
+        });
+        let (param_sets, own_template) = match generated {
+            Ok(ok) => ok,
+            Err(finding) => {
+                out.findings.push(finding.app(&appset.name));
+                continue;
+            }
+        };
+        let merged = own_template
+            .filter(|t| t.as_map().is_some())
+            .map(|t| template::merge_templates(t, base_template));
+        let template = merged.as_ref().unwrap_or(base_template);
+        for params in &param_sets {
+            match generate(appset, spec, template, params, mode, preserve) {
+                Ok(mut app) => {
+                    app.preview = preview;
+                    if let Some((_, first)) = names.iter().find(|(n, _)| *n == app.metadata_name) {
+                        out.findings.push(
+                            Finding::new(
+                                rules::TEMPLATE_ERROR,
+                                Severity::Error,
+                                format!(
+                                    "ApplicationSet {} generates two Applications named {}; Argo CD refuses to apply it",
+                                    appset.name, app.metadata_name
+                                ),
+                                app.location.clone(),
+                            )
+                            .related("first generated from", first.clone())
+                            .app(&appset.name),
+                        );
+                        continue;
+                    }
+                    names.push((app.metadata_name.clone(), app.location.clone()));
+                    out.applications.push(app);
+                }
+                Err(finding) => {
+                    // One failure per template field is enough.
+                    if !out.findings.iter().any(|f| f.location == finding.location) {
+                        out.findings.push(finding.app(&appset.name));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One generated Application: render, add the controller's finalizer, apply `templatePatch`
+/// (which cannot change the project), and read it like a plain Application.
+fn generate(
+    appset: &ApplicationSetDoc,
+    spec: &Node,
+    template: &Node,
+    params: &params::Params,
+    mode: Mode,
+    preserve: bool,
+) -> Result<Application, Finding> {
+    let file = &appset.file;
+    let failure = |f: template::TemplateFailure| {
+        Finding::new(
+            rules::TEMPLATE_ERROR,
+            Severity::Error,
+            format!("template cannot be evaluated: {}", f.message),
+            Location::new(file.clone(), f.line, f.col, f.line),
+        )
+    };
+    let mut rendered = template::render_node(template, params, mode).map_err(failure)?;
+    add_finalizer(&mut rendered, template, preserve);
+    if let Some(patch_node) = spec.get("templatePatch").filter(|p| !p.is_null()) {
+        let project = rendered.at(&["spec", "project"]).cloned();
+        let text = template::replace(&patch_node.text(), params, mode).map_err(|message| {
+            failure(template::TemplateFailure {
+                message: format!("templatePatch: {message}"),
+                line: patch_node.line,
+                col: patch_node.col,
+            })
+        })?;
+        let docs = yaml::parse_documents(&text).map_err(|e| {
+            failure(template::TemplateFailure {
+                message: format!("templatePatch does not render to valid YAML: {e}"),
+                line: patch_node.line + e.line.saturating_sub(1),
+                col: patch_node.col,
+            })
+        })?;
+        if let Some(doc) = docs.first() {
+            let patch = shift_lines(&doc.root, patch_node);
+            template::apply_patch(&mut rendered, &patch, &mut Vec::new());
+        }
+        // The controller puts the template's project back after patching.
+        if let (Some(project), Some(spec)) = (project, rendered_spec(&mut rendered)) {
+            template::set_entry(spec, "project", project);
+        }
+    }
+    let mut app = Application::from_node(file, &rendered).map_err(|(message, location)| {
+        Finding::new(
+            rules::INVALID_ARGO_MANIFEST,
+            Severity::Error,
+            format!("generated Application is invalid: {message}"),
+            location,
+        )
+    })?;
+    app.name = format!("{}/{}", appset.name, app.metadata_name);
+    Ok(app)
+}
+
+fn rendered_spec(app: &mut Node) -> Option<&mut Node> {
+    match &mut app.value {
+        yaml::Value::Map(entries) => entries
+            .iter_mut()
+            .find(|(k, _)| k.as_str() == Some("spec"))
+            .map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+/// `RenderTemplateParams`: a template without finalizers gets the resources finalizer unless
+/// `syncPolicy.preserveResourcesOnDeletion` is true.
+fn add_finalizer(app: &mut Node, template: &Node, preserve: bool) {
+    let has_finalizers = app
+        .at(&["metadata", "finalizers"])
+        .is_some_and(|f| !f.items().is_empty());
+    if preserve || has_finalizers {
+        return;
+    }
+    let anchor = template.get("metadata").unwrap_or(template);
+    let finalizer = Node {
+        line: anchor.line,
+        col: anchor.col,
+        end_line: anchor.line,
+        ..Node::scalar(RESOURCES_FINALIZER)
+    };
+    let list = Node {
+        value: yaml::Value::Seq(vec![finalizer.clone()]),
+        ..finalizer
+    };
+    if let yaml::Value::Map(entries) = &mut app.value {
+        match entries
+            .iter_mut()
+            .find(|(k, _)| k.as_str() == Some("metadata"))
+        {
+            Some((_, metadata)) => template::set_entry(metadata, "finalizers", list),
+            None => {
+                let mut metadata = Node {
+                    value: yaml::Value::Map(Vec::new()),
+                    ..list.clone()
+                };
+                template::set_entry(&mut metadata, "finalizers", list);
+                entries.push((Node::scalar("metadata"), metadata));
+            }
+        }
+    }
+}
+
+/// Positions inside a rendered `templatePatch` block, mapped onto the ApplicationSet file (exact
+/// while the template adds or removes no lines before the node).
+fn shift_lines(node: &Node, patch: &Node) -> Node {
+    // A block scalar's node starts at its first content line.
+    let offset = patch.line.saturating_sub(1);
+    let shift = |n: &Node| Node {
+        line: n.line + offset,
+        end_line: n.end_line + offset,
+        ..n.clone()
+    };
+    let mut out = shift(node);
+    out.value = match &node.value {
+        yaml::Value::Scalar { .. } => node.value.clone(),
+        yaml::Value::Seq(items) => {
+            yaml::Value::Seq(items.iter().map(|i| shift_lines(i, patch)).collect())
+        }
+        yaml::Value::Map(entries) => yaml::Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| (shift(k), shift_lines(v, patch)))
+                .collect(),
+        ),
+    };
+    out
+}
+
+/// Whether an ApplicationSet uses a pull request generator anywhere (its parameters are
+/// author-controlled).
+pub fn uses_pull_requests(generators: &[Node]) -> bool {
+    generators.iter().any(|g| {
+        g.get("pullRequest").is_some_and(|p| !p.is_null())
+            || ["matrix", "merge"].iter().any(|k| {
+                g.at(&[k, "generators"])
+                    .is_some_and(|children| uses_pull_requests(children.items()))
+            })
+    })
+}

@@ -1,0 +1,138 @@
+//! Parameter sets: what generators produce and templates read. Argo CD passes them through JSON,
+//! so every number is a Go `float64`; fasttemplate mode flattens them to strings.
+
+use serde_json::{Map, Number, Value};
+
+use crate::gotemplate::go_format_value;
+
+pub type Params = Map<String, Value>;
+
+/// Every number becomes a float, as after `json.Unmarshal` into `interface{}`.
+pub fn as_go_json(value: Value) -> Value {
+    match value {
+        Value::Number(n) => n
+            .as_f64()
+            .and_then(Number::from_f64)
+            .map_or(Value::Number(n), Value::Number),
+        Value::Array(items) => Value::Array(items.into_iter().map(as_go_json).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, as_go_json(v))).collect())
+        }
+        other => other,
+    }
+}
+
+/// `github.com/jeremywohl/flatten` in dot style, with each leaf printed by `fmt.Sprintf("%v")`:
+/// what fasttemplate mode and generator `selector`s see.
+pub fn flatten(params: &Params) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (key, value) in params {
+        flatten_into(key, value, &mut out);
+    }
+    out
+}
+
+fn flatten_into(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            for (k, v) in map {
+                flatten_into(&format!("{prefix}.{k}"), v, out);
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            for (i, v) in items.iter().enumerate() {
+                flatten_into(&format!("{prefix}.{i}"), v, out);
+            }
+        }
+        other => out.push((prefix.to_string(), go_format_value(other))),
+    }
+}
+
+/// `mergo.Merge(dst, src, mergo.WithOverride)` on parameter maps: nested maps merge, anything else
+/// from `src` replaces what `dst` has.
+pub fn merge_override(dst: &mut Params, src: &Params) {
+    for (key, value) in src {
+        match (dst.get_mut(key), value) {
+            (Some(Value::Object(existing)), Value::Object(incoming)) => {
+                merge_override(existing, incoming)
+            }
+            _ => {
+                dst.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
+
+/// Looks a key up directly, then (goTemplate merge keys) as a dotted path.
+pub fn lookup<'a>(params: &'a Params, key: &str) -> Option<&'a Value> {
+    params.get(key).or_else(|| {
+        let mut parts = key.split('.');
+        let first = params.get(parts.next()?)?;
+        parts.try_fold(first, |v, k| v.get(k))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn params(v: Value) -> Params {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn flatten_uses_dots_and_go_formatting() {
+        let p = params(as_go_json(json!({
+            "a": {"b": 1000000, "c": [true, "x"]},
+            "phase": 610,
+            "empty": {}
+        })));
+        let flat = flatten(&p);
+        assert!(flat.contains(&("a.b".into(), "1e+06".into())));
+        assert!(flat.contains(&("a.c.0".into(), "true".into())));
+        assert!(flat.contains(&("a.c.1".into(), "x".into())));
+        assert!(flat.contains(&("phase".into(), "610".into())));
+    }
+
+    #[test]
+    fn merge_override_is_deep() {
+        let mut dst = params(json!({"a": {"x": 1, "y": 2}, "b": "keep"}));
+        merge_override(&mut dst, &params(json!({"a": {"y": 3}, "c": "new"})));
+        assert_eq!(
+            Value::Object(dst),
+            json!({"a": {"x": 1, "y": 3}, "b": "keep", "c": "new"})
+        );
+    }
+}
+
+/// Argo CD's `utils.SanitizeName` (the `normalize` function and every `*Normalized` parameter):
+/// lower case, anything outside `[-a-z0-9.]` becomes `-`, at most 253 characters, no leading or
+/// trailing `-`/`.`.
+pub fn sanitize_name(name: &str) -> String {
+    let lowered: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let cut: String = lowered.chars().take(253).collect();
+    cut.trim_matches(|c| c == '-' || c == '.').to_string()
+}
+
+#[cfg(test)]
+mod sanitize_tests {
+    use super::sanitize_name;
+
+    #[test]
+    fn sanitize_name_follows_argo() {
+        assert_eq!(sanitize_name("My_Service.Name"), "my-service.name");
+        assert_eq!(sanitize_name("-web-"), "web");
+        assert_eq!(sanitize_name("a/b c"), "a-b-c");
+    }
+}

@@ -1,0 +1,207 @@
+//! # fixed-namespace
+//!
+//! ## What it does
+//! Checks that every namespaced object follows its Application's destination namespace.
+//! - **error**: the rendered `metadata.namespace` differs from the destination namespace, so Argo
+//!   CD applies the object elsewhere — for a preview, usually into the stable environment.
+//! - **warning** (latent): a Helm template pins a namespace that merely equals today's destination.
+//!   The gate renders such charts a second time with a probe namespace; an object whose namespace
+//!   does not move with it is pinned (`namespace: ameide-dev`, or
+//!   `{{ .Values.namespace | default "ameide" }}`), while `{{ .Release.Namespace }}` follows. Only
+//!   Helm sources whose first render has objects with an explicit namespace are rendered again.
+//!   A Kustomize `namespace:` equal to the destination is the idiomatic way to set it and is fine.
+//!
+//! The finding points at the `namespace:` line of the template or file when it can be found,
+//! otherwise at the object's `kind:` line.
+//!
+//! ## Why is this bad?
+//! Preview objects must land in `pr-<N>` (spec §3). An object pinned elsewhere overwrites the
+//! stable environment's copy, or fails with `namespace X is not permitted in project 'previews'`.
+//! A latent pin breaks the first time the chart is reused for a preview.
+//!
+//! ## Example
+//! ```yaml
+//! metadata:
+//!   name: web
+//!   namespace: ameide-dev   # pinned: use {{ .Release.Namespace }} or leave it out
+//! ```
+//!
+//! ## How to fix
+//! Leave `metadata.namespace` out (Argo CD fills in the destination) or write
+//! `{{ .Release.Namespace }}`.
+//!
+//! ## Reference
+//! Argo CD `controller/state.go` (target objects keep an explicit namespace, empty ones get the
+//! destination's); preview spec §3.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::{Class, Context, Meta};
+use crate::argo::scope::Scope;
+use crate::diagnostic::{Finding, Location, Severity};
+use crate::inventory::RenderedObject;
+
+pub const META: Meta = Meta {
+    id: "fixed-namespace",
+    severity: Severity::Error,
+    class: Class::Policy,
+    summary: "a namespaced object does not follow its Application's destination namespace",
+};
+
+pub fn check(ctx: &Context) -> Vec<Finding> {
+    let mut files = FileCache::default();
+    let mut findings = Vec::new();
+    for (i, object) in ctx.inventory.objects.iter().enumerate() {
+        if object.scope != Some(Scope::Namespaced) {
+            continue;
+        }
+        let app = &ctx.apps[object.app];
+        let destination = app.destination.namespace.as_str();
+        let Some(explicit) = object.explicit_namespace.as_deref() else {
+            continue;
+        };
+        let location = files
+            .namespace_line(&object.origin)
+            .unwrap_or(object.origin.clone());
+        if !destination.is_empty() && explicit != destination {
+            findings.push(
+                Finding::new(
+                    META.id,
+                    Severity::Error,
+                    format!(
+                        "{} {} is rendered into namespace {explicit}, not the destination namespace {destination} of Application {}",
+                        object.kind, object.name, app.name
+                    ),
+                    location,
+                )
+                .app(&app.name)
+                .project(app.project_name())
+                .related("object", object.origin.clone())
+                .help("leave metadata.namespace out, or write {{ .Release.Namespace }}"),
+            );
+        } else if ctx.pinned_namespaces.contains(&i) {
+            findings.push(
+                Finding::new(
+                    META.id,
+                    Severity::Warning,
+                    format!(
+                        "{} {} pins namespace {explicit}: it equals Application {}'s destination today, but does not follow the release namespace, so the chart breaks when it is deployed elsewhere (a preview)",
+                        object.kind, object.name, app.name
+                    ),
+                    location,
+                )
+                .app(&app.name)
+                .project(app.project_name())
+                .related("object", object.origin.clone())
+                .help("write {{ .Release.Namespace }} instead of a fixed value"),
+            );
+        }
+    }
+    findings
+}
+
+/// Reads origin files once, to find the `namespace:` line of an object's metadata.
+#[derive(Default)]
+struct FileCache {
+    files: HashMap<std::sync::Arc<Path>, Option<Vec<String>>>,
+}
+
+impl FileCache {
+    fn namespace_line(&mut self, origin: &Location) -> Option<Location> {
+        let lines = self
+            .files
+            .entry(origin.file.clone())
+            .or_insert_with(|| {
+                std::fs::read_to_string(&origin.file)
+                    .ok()
+                    .map(|t| t.lines().map(str::to_string).collect())
+            })
+            .as_ref()?;
+        let line = metadata_namespace_line(lines, origin.line as usize)?;
+        Some(Location::new(
+            origin.file.clone(),
+            line as u32,
+            1,
+            line as u32,
+        ))
+    }
+}
+
+/// The 1-based line of `namespace:` directly under the `metadata:` of the document around `kind_line`.
+fn metadata_namespace_line(lines: &[String], kind_line: usize) -> Option<usize> {
+    let start = (0..kind_line.min(lines.len()))
+        .rev()
+        .find(|&i| lines[i].starts_with("---"))
+        .map_or(0, |i| i + 1);
+    let mut metadata_indent: Option<usize> = None;
+    for (i, line) in lines.iter().enumerate().skip(start) {
+        if i + 1 > kind_line && line.starts_with("---") {
+            break;
+        }
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with("{{") {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        match metadata_indent {
+            Some(m) if indent <= m => metadata_indent = None,
+            Some(_) if trimmed.starts_with("namespace:") => return Some(i + 1),
+            _ => {}
+        }
+        if trimmed == "metadata:" {
+            metadata_indent = Some(indent);
+        }
+    }
+    None
+}
+
+/// Objects whose explicit namespace stayed put when the chart was rendered with a probe namespace.
+pub fn pinned(original: &[RenderedObject], probe: &[RenderedObject]) -> Vec<usize> {
+    // Match by template position: the same template line renders the same object in both renders.
+    let key = |o: &RenderedObject| (o.origin.file.clone(), o.origin.line, o.kind.clone());
+    let mut probe_by_key: HashMap<_, Vec<&RenderedObject>> = HashMap::new();
+    for o in probe {
+        probe_by_key.entry(key(o)).or_default().push(o);
+    }
+    let mut taken: HashMap<_, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (i, o) in original.iter().enumerate() {
+        let k = key(o);
+        let n = taken.entry(k.clone()).or_insert(0);
+        let twin = probe_by_key.get(&k).and_then(|v| v.get(*n));
+        *n += 1;
+        if let (Some(twin), Some(ns)) = (twin, &o.explicit_namespace) {
+            if twin.explicit_namespace.as_ref() == Some(ns) {
+                out.push(i);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<String> {
+        text.lines().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn finds_the_metadata_namespace_line() {
+        let text = lines(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels:\n    x: y\n  namespace: fixed\ndata:\n  namespace: not-this\n---\nkind: Secret\nmetadata:\n  name: b\n",
+        );
+        assert_eq!(metadata_namespace_line(&text, 2), Some(7));
+        assert_eq!(metadata_namespace_line(&text, 11), None);
+    }
+
+    #[test]
+    fn subject_namespaces_are_not_metadata() {
+        let text = lines(
+            "kind: RoleBinding\nmetadata:\n  name: a\nsubjects:\n  - kind: ServiceAccount\n    namespace: x\n",
+        );
+        assert_eq!(metadata_namespace_line(&text, 1), None);
+    }
+}

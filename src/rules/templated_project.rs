@@ -1,0 +1,131 @@
+//! # templated-project
+//!
+//! ## What it does
+//! Flags an ApplicationSet whose generated Applications take their project from a template:
+//! `spec.template.spec.project` (or a generator's own template's project) containing `{{`, in either
+//! template mode. Also flags a `templatePatch` that sets `spec.project`: the controller reverts that
+//! change, so the line does nothing but suggests otherwise.
+//!
+//! ## Why is this bad?
+//! The project is the security boundary: it decides which kinds, namespaces and repositories an
+//! Application may use. A project taken from generator parameters lets whoever controls those
+//! parameters — for a pull request generator, anyone who opens a PR — choose a more privileged
+//! project. Argo CD's ApplicationSet security documentation warns against it, and the preview
+//! spec (§5.5) forbids it.
+//!
+//! ## Example
+//! ```yaml
+//! spec:
+//!   template:
+//!     spec:
+//!       project: '{{ .values.project }}'
+//! ```
+//!
+//! ## How to fix
+//! Write the project as a fixed string (`project: previews`). If different components need
+//! different projects, use one ApplicationSet per project.
+//!
+//! ## Reference
+//! Argo CD docs `operator-manual/applicationset/Security.md`; `applicationset/utils/utils.go`
+//! (`templatePatch` cannot change `spec.project`); preview spec §5.5.
+
+use super::{Class, Meta};
+use crate::diagnostic::{Finding, Location, Severity};
+use crate::discover::ApplicationSetDoc;
+use crate::yaml::Node;
+
+pub const META: Meta = Meta {
+    id: "templated-project",
+    severity: Severity::Error,
+    class: Class::Policy,
+    summary: "an ApplicationSet templates the project of its Applications",
+};
+
+pub fn check(appset: &ApplicationSetDoc) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let Some(spec) = appset.root.get("spec") else {
+        return findings;
+    };
+    let mut templates: Vec<&Node> = spec.get("template").into_iter().collect();
+    for generator in spec.get("generators").map(Node::items).unwrap_or_default() {
+        for (_, kind) in generator.as_map().unwrap_or_default() {
+            templates.extend(kind.get("template"));
+        }
+    }
+    for template in templates {
+        if let Some(project) = template
+            .at(&["spec", "project"])
+            .filter(|p| p.text().contains("{{"))
+        {
+            findings.push(
+                Finding::new(
+                    META.id,
+                    META.severity,
+                    format!(
+                        "ApplicationSet {} templates the project: `project: {}` lets generator parameters pick the AppProject",
+                        appset.name,
+                        project.text()
+                    ),
+                    Location::at_node(&appset.file, project),
+                )
+                .app(&appset.name)
+                .help("write the project as a fixed string; use one ApplicationSet per project"),
+            );
+        }
+    }
+    if let Some(patch) = spec.get("templatePatch").filter(|p| !p.is_null()) {
+        if let Some(line) = patch_project_line(&patch.text()) {
+            findings.push(
+                Finding::new(
+                    META.id,
+                    META.severity,
+                    format!(
+                        "ApplicationSet {}: templatePatch sets spec.project; Argo CD ignores a project change in templatePatch and keeps the template's project",
+                        appset.name
+                    ),
+                    Location::new(appset.file.clone(), patch.line + line - 1, 1, patch.line + line - 1),
+                )
+                .app(&appset.name)
+                .help("remove `project` from templatePatch and set it as a fixed string in spec.template.spec"),
+            );
+        }
+    }
+    findings
+}
+
+/// The 1-based line, within a `templatePatch` text, of a `project:` key nested under `spec:`.
+fn patch_project_line(text: &str) -> Option<u32> {
+    let mut spec_indent: Option<usize> = None;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with("{{") {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        if spec_indent.is_some_and(|s| indent <= s) {
+            spec_indent = None;
+        }
+        if trimmed.starts_with("spec:") {
+            spec_indent = Some(indent);
+        } else if spec_indent.is_some() && trimmed.starts_with("project:") {
+            return Some(i as u32 + 1);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_project_under_spec_in_a_patch() {
+        let patch = "spec:\n  source:\n    path: x\n  project: '{{ .p }}'\n";
+        assert_eq!(patch_project_line(patch), Some(4));
+        assert_eq!(patch_project_line("metadata:\n  project: x\n"), None);
+        assert_eq!(
+            patch_project_line("{{- if true }}\nspec:\n  project: x\n{{- end }}\n"),
+            Some(3)
+        );
+    }
+}
