@@ -15,8 +15,14 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check(*args),
         Command::Rules => {
+            let width = rules::ALL.iter().map(|m| m.id.len()).max().unwrap_or(0);
             for meta in rules::ALL {
-                println!("{:<26} {:<8} {}", meta.id, meta.severity, meta.summary);
+                println!(
+                    "{:<width$}  {:<7}  {}",
+                    meta.id,
+                    meta.severity.to_string(),
+                    meta.summary
+                );
             }
             0
         }

@@ -51,6 +51,8 @@ pub struct Outcome {
     pub objects: usize,
     pub dropped: usize,
     pub renders: usize,
+    /// Second Helm renders into a probe namespace (see `fixed-namespace`).
+    pub namespace_probes: usize,
     pub elapsed: Duration,
     /// Planned render commands (for `--print-renders`).
     pub planned: Vec<String>,
@@ -129,13 +131,10 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     };
     // Projects an ApplicationSet may have generated unseen Applications for (`None`: any project).
     let mut partially_expanded: Vec<Option<String>> = Vec::new();
+    let mut appset_findings = Vec::new();
     for appset in &repo.application_sets {
-        outcome
-            .findings
-            .extend(rules::templated_project::check(appset));
-        outcome
-            .findings
-            .extend(rules::untrusted_template_input::check(appset));
+        appset_findings.extend(rules::templated_project::check(appset));
+        appset_findings.extend(rules::untrusted_template_input::check(appset));
         let expansion = appset::expand(appset, &expand_context);
         if expansion
             .findings
@@ -242,7 +241,7 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     }
     outcome.objects = inventory.objects.len();
     outcome.dropped = inventory.dropped;
-    let pinned_namespaces = probe_pinned_namespaces(
+    let (pinned_namespaces, namespace_probes) = probe_pinned_namespaces(
         &plan.jobs,
         &apps,
         &inventory,
@@ -251,6 +250,7 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         &source_location,
     );
 
+    outcome.namespace_probes = namespace_probes;
     let context = rules::Context {
         apps: &apps,
         projects: &repo.projects,
@@ -260,9 +260,9 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         pinned_namespaces: &pinned_namespaces,
         clusters: &clusters,
     };
-    outcome
-        .findings
-        .extend(profile.apply(rules::check_all(&context)));
+    let mut policy_findings = appset_findings;
+    policy_findings.extend(rules::check_all(&context));
+    outcome.findings.extend(profile.apply(policy_findings));
     outcome
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -279,8 +279,10 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
 const PROBE_NAMESPACE: &str = "preview-gate-namespace-probe";
 
 /// Renders again, into [`PROBE_NAMESPACE`], only the Helm sources that rendered a namespaced object
-/// with an explicit namespace equal to the destination, and returns the inventory indices of the
-/// objects whose namespace did not move. A failing probe render proves nothing and is ignored.
+/// with an explicit namespace equal to the destination whose template line is not plainly
+/// `{{ .Release.Namespace }}`, and returns the inventory indices of the
+/// objects whose namespace did not move, and the number of probe renders. A failing probe render
+/// proves nothing and is ignored.
 fn probe_pinned_namespaces(
     jobs: &[RenderJob],
     apps: &[crate::argo::application::Application],
@@ -288,7 +290,7 @@ fn probe_pinned_namespaces(
     scopes: &ScopeRegistry,
     render_options: &RenderOptions,
     source_location: &dyn Fn(&RenderJob) -> Location,
-) -> Vec<usize> {
+) -> (Vec<usize>, usize) {
     let of_job = |job: &RenderJob| -> Vec<usize> {
         (0..inventory.objects.len())
             .filter(|&i| {
@@ -297,6 +299,7 @@ fn probe_pinned_namespaces(
             })
             .collect()
     };
+    let mut templates = rules::fixed_namespace::FileCache::default();
     let mut probes: Vec<(RenderJob, Vec<usize>)> = Vec::new();
     for job in jobs {
         let JobKind::Helm(helm) = &job.kind else {
@@ -304,10 +307,12 @@ fn probe_pinned_namespaces(
         };
         let destination = &apps[job.app].destination.namespace;
         let objects = of_job(job);
+        // A template line that reads `{{ .Release.Namespace }}` follows by construction.
         let candidate = objects.iter().any(|&i| {
             let o = &inventory.objects[i];
             o.scope == Some(crate::argo::scope::Scope::Namespaced)
                 && o.explicit_namespace.as_ref() == Some(destination)
+                && !templates.follows_release_namespace(&o.origin)
         });
         let Some(at) = helm.args.iter().position(|a| a == "--namespace") else {
             continue;
@@ -322,7 +327,7 @@ fn probe_pinned_namespaces(
         probes.push((probe, objects));
     }
     if probes.is_empty() {
-        return Vec::new();
+        return (Vec::new(), 0);
     }
     let probe_jobs: Vec<RenderJob> = probes.iter().map(|(job, _)| job.clone()).collect();
     let (results, _) = render::render_all(&probe_jobs, render_options, source_location, &|_, _| {});
@@ -351,7 +356,7 @@ fn probe_pinned_namespaces(
                 .map(|k| objects[k]),
         );
     }
-    pinned
+    (pinned, probes.len())
 }
 
 fn select(

@@ -45,7 +45,10 @@ impl Profile {
             .filter_map(|mut finding| match self.overrides.get(finding.rule) {
                 Some(None) => None,
                 Some(Some(severity)) => {
-                    if finding.severity != Severity::Note {
+                    // Only findings at the rule's own severity move: a note or a latent warning
+                    // the rule chose deliberately keeps its level.
+                    let default = rules::meta(finding.rule).map(|m| m.severity);
+                    if Some(finding.severity) == default {
                         finding.severity = *severity;
                     }
                     Some(finding)

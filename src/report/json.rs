@@ -34,6 +34,7 @@ pub fn render(outcome: &Outcome) -> String {
             "notes": counts.notes,
             "applications": outcome.apps,
             "sourcesRendered": outcome.renders,
+            "namespaceProbes": outcome.namespace_probes,
             "objects": outcome.objects,
             "exitCode": outcome.exit_code(),
         },

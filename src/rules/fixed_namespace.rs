@@ -103,11 +103,33 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
 
 /// Reads origin files once, to find the `namespace:` line of an object's metadata.
 #[derive(Default)]
-struct FileCache {
+pub struct FileCache {
     files: HashMap<std::sync::Arc<Path>, Option<Vec<String>>>,
 }
 
 impl FileCache {
+    /// Whether the object's template writes its namespace as exactly `{{ .Release.Namespace }}`
+    /// (optionally quoted): such an object follows the release namespace without a probe render.
+    pub fn follows_release_namespace(&mut self, origin: &Location) -> bool {
+        let Some(location) = self.namespace_line(origin) else {
+            return false;
+        };
+        let Some(Some(lines)) = self.files.get(&origin.file) else {
+            return false;
+        };
+        let text = lines[location.line as usize - 1].trim();
+        let value = text.trim_start_matches("namespace:").trim();
+        let value = value.trim_matches('"');
+        let inner = value
+            .strip_prefix("{{")
+            .and_then(|v| v.strip_suffix("}}"))
+            .map(|v| v.trim_matches('-').trim());
+        matches!(
+            inner,
+            Some(".Release.Namespace" | "$.Release.Namespace" | ".Release.Namespace | quote")
+        )
+    }
+
     fn namespace_line(&mut self, origin: &Location) -> Option<Location> {
         let lines = self
             .files
@@ -195,6 +217,23 @@ mod tests {
         );
         assert_eq!(metadata_namespace_line(&text, 2), Some(7));
         assert_eq!(metadata_namespace_line(&text, 11), None);
+    }
+
+    #[test]
+    fn release_namespace_lines_need_no_probe() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.yaml");
+        std::fs::write(
+            &path,
+            "kind: A\nmetadata:\n  namespace: {{ .Release.Namespace }}\n---\nkind: B\nmetadata:\n  namespace: {{- .Values.ns | default \"x\" }}\n---\nkind: C\nmetadata:\n  namespace: \"{{ $.Release.Namespace }}\"\n",
+        )
+        .unwrap();
+        let file: std::sync::Arc<Path> = std::sync::Arc::from(path.as_path());
+        let mut cache = FileCache::default();
+        let at = |line| Location::new(file.clone(), line, 1, line);
+        assert!(cache.follows_release_namespace(&at(1)));
+        assert!(!cache.follows_release_namespace(&at(5)));
+        assert!(cache.follows_release_namespace(&at(9)));
     }
 
     #[test]
