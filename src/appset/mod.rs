@@ -301,3 +301,144 @@ pub fn uses_pull_requests(generators: &[Node]) -> bool {
             })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+    use std::sync::Arc;
+
+    /// Expands an ApplicationSet whose git generator reads `files` from a temporary tree.
+    fn expand_yaml(appset: &str, files: &[(&str, &str)]) -> Expansion {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let mut repos = RepoMap::default();
+        repos.add("https://example.com/gitops.git", dir.path().to_path_buf());
+        let file: Arc<Path> = Arc::from(Path::new("/appset.yaml"));
+        let root = yaml::parse_documents(appset).unwrap().remove(0).root;
+        let doc = ApplicationSetDoc {
+            name: "set".into(),
+            location: Location::at_node(&file, &root),
+            root,
+            file,
+        };
+        let pr = SyntheticPr::default();
+        expand(
+            &doc,
+            &ExpandContext {
+                repos: &repos,
+                pr: &pr,
+                clusters: &[],
+            },
+        )
+    }
+
+    const TEMPLATE: &str = "  template:\n    metadata:\n      name: '{{ .name }}-{{ .replicas }}'\n    spec:\n      project: p\n      destination: {server: 'https://kubernetes.default.svc', namespace: ns}\n      source: {repoURL: 'https://example.com/gitops.git', path: '{{ .path.path }}'}\n";
+
+    fn git_files_appset(extra_spec: &str) -> String {
+        format!(
+            "spec:\n  goTemplate: true\n{extra_spec}  generators:\n    - git:\n        repoURL: https://example.com/gitops.git\n        files: [{{path: 'apps/*/config.yaml'}}]\n{TEMPLATE}"
+        )
+    }
+
+    #[test]
+    fn git_file_numbers_render_like_go_floats() {
+        // Argo CD docs: numbers in git files are float64 in goTemplate mode.
+        let out = expand_yaml(
+            &git_files_appset(""),
+            &[("apps/web/config.yaml", "name: web\nreplicas: 1000000\n")],
+        );
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+        assert_eq!(out.applications[0].metadata_name, "web-1e+06");
+        assert_eq!(out.applications[0].name, "set/web-1e+06");
+        assert_eq!(
+            out.applications[0].sources[0].path.as_deref(),
+            Some("apps/web")
+        );
+        assert_eq!(
+            out.applications[0].location.line, 9,
+            "points into the template"
+        );
+    }
+
+    #[test]
+    fn missing_keys_follow_missingkey() {
+        let files = [("apps/web/config.yaml", "name: web\n")];
+        let lenient = expand_yaml(&git_files_appset(""), &files);
+        assert_eq!(lenient.applications[0].metadata_name, "web-<no value>");
+        let strict = expand_yaml(
+            &git_files_appset("  goTemplateOptions: [\"missingkey=error\"]\n"),
+            &files,
+        );
+        assert!(strict.applications.is_empty());
+        assert_eq!(strict.findings.len(), 1);
+        assert_eq!(strict.findings[0].rule, rules::TEMPLATE_ERROR);
+        assert_eq!(strict.findings[0].location.line, 10);
+        assert!(
+            strict.findings[0].message.contains("replicas"),
+            "{}",
+            strict.findings[0].message
+        );
+    }
+
+    #[test]
+    fn the_controller_adds_the_resources_finalizer_unless_told_not_to() {
+        let files = [("apps/web/config.yaml", "name: web\nreplicas: 1\n")];
+        let added = expand_yaml(&git_files_appset(""), &files);
+        let finalizers: Vec<&str> = added.applications[0]
+            .finalizers
+            .iter()
+            .map(|(f, _)| f.as_str())
+            .collect();
+        assert_eq!(finalizers, vec![RESOURCES_FINALIZER]);
+        let preserved = expand_yaml(
+            &git_files_appset("  syncPolicy:\n    preserveResourcesOnDeletion: true\n"),
+            &files,
+        );
+        assert!(preserved.applications[0].finalizers.is_empty());
+        let own = git_files_appset("").replace(
+            "    metadata:\n",
+            "    metadata:\n      finalizers: [resources-finalizer.argocd.argoproj.io/background]\n",
+        );
+        let kept = expand_yaml(&own, &files);
+        assert_eq!(
+            kept.applications[0].finalizers[0].0,
+            "resources-finalizer.argocd.argoproj.io/background"
+        );
+    }
+
+    #[test]
+    fn template_patch_applies_but_cannot_change_the_project() {
+        let appset = git_files_appset(
+            "  templatePatch: |\n    metadata:\n      labels:\n        replicas: '{{ .replicas }}'\n    spec:\n      project: other\n",
+        );
+        let out = expand_yaml(
+            &appset,
+            &[("apps/web/config.yaml", "name: web\nreplicas: 2\n")],
+        );
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+        assert_eq!(out.applications[0].project, "p");
+    }
+
+    #[test]
+    fn duplicate_names_are_reported() {
+        let out = expand_yaml(
+            &git_files_appset(""),
+            &[
+                ("apps/a/config.yaml", "name: web\nreplicas: 1\n"),
+                ("apps/b/config.yaml", "name: web\nreplicas: 1\n"),
+            ],
+        );
+        assert_eq!(out.applications.len(), 1);
+        assert_eq!(out.findings[0].rule, rules::TEMPLATE_ERROR);
+        assert!(
+            out.findings[0]
+                .message
+                .contains("two Applications named web-1")
+        );
+    }
+}

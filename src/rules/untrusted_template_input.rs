@@ -255,6 +255,41 @@ mod tests {
     }
 
     #[test]
+    fn go_template_references() {
+        let go = Mode {
+            go_template: true,
+            ..Mode::default()
+        };
+        let none = BTreeSet::new();
+        assert_eq!(untrusted_reference("pr-{{ .number }}", go, &none), None);
+        assert_eq!(
+            untrusted_reference("{{ .head_short_sha }}-{{ .path.basename }}", go, &none),
+            None
+        );
+        assert_eq!(
+            untrusted_reference("{{ .branch_slug | trunc 20 }}", go, &none),
+            Some("branch_slug".into())
+        );
+        assert_eq!(
+            untrusted_reference("{{ index . \"title\" }}", go, &none),
+            Some("title".into())
+        );
+        assert_eq!(
+            untrusted_reference("{{ with .author }}{{ . }}{{ end }}", go, &none),
+            Some("author".into())
+        );
+        assert_eq!(
+            untrusted_reference("{{ toJson . }}", go, &none),
+            Some(String::new())
+        );
+        let tainted: BTreeSet<String> = ["ns".to_string()].into();
+        assert_eq!(
+            untrusted_reference("{{ .values.ns }}", go, &tainted),
+            Some("values.ns".into())
+        );
+    }
+
+    #[test]
     fn lines_in_patches() {
         assert_eq!(
             line_mentioning("a: 1\nb: '{{ .branch }}'\n", "branch"),
