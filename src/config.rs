@@ -8,6 +8,7 @@
 //! externalProjects: [default]   # AppProjects defined outside the repository
 //! clusters:                     # clusters the clusters generator lists besides in-cluster
 //!   staging: https://staging.example.com
+//! unevaluatedApplicationSets: [team-scm-apps]  # live-only generators: warn instead of fail
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -26,6 +27,8 @@ pub struct FileConfig {
     pub api_versions: Vec<String>,
     pub external_projects: Vec<String>,
     pub clusters: Vec<(String, String)>,
+    /// ApplicationSets whose live-only generators are reported as warnings, not errors.
+    pub unevaluated_application_sets: Vec<String>,
 }
 
 const KEYS: &[&str] = &[
@@ -34,6 +37,7 @@ const KEYS: &[&str] = &[
     "apiVersions",
     "externalProjects",
     "clusters",
+    "unevaluatedApplicationSets",
 ];
 
 /// An `invalid-config` error at `location`.
@@ -103,6 +107,15 @@ pub fn load(path: &Path) -> Result<FileConfig, Vec<Finding>> {
             "externalProjects" => match value.as_seq() {
                 Some(items) => config.external_projects = items.iter().map(Node::text).collect(),
                 None => problems.push(invalid("externalProjects must be a list of names", at)),
+            },
+            "unevaluatedApplicationSets" => match value.as_seq() {
+                Some(items) => {
+                    config.unevaluated_application_sets = items.iter().map(Node::text).collect()
+                }
+                None => problems.push(invalid(
+                    "unevaluatedApplicationSets must be a list of ApplicationSet names",
+                    at,
+                )),
             },
             "clusters" => match value.as_map() {
                 Some(map) => {

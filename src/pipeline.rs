@@ -135,13 +135,28 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     for appset in &repo.application_sets {
         appset_findings.extend(rules::templated_project::check(appset));
         appset_findings.extend(rules::untrusted_template_input::check(appset));
-        let expansion = appset::expand(appset, &expand_context);
+        let mut expansion = appset::expand(appset, &expand_context);
         if expansion
             .findings
             .iter()
             .any(|f| f.severity == Severity::Error)
         {
             partially_expanded.push(appset.template_project());
+        }
+        if file_config
+            .unevaluated_application_sets
+            .contains(&appset.name)
+        {
+            // Acknowledged in the config: still reported, no longer failing.
+            for finding in &mut expansion.findings {
+                if finding.rule == rules::GENERATOR_NOT_EVALUATED {
+                    finding.severity = Severity::Warning;
+                    finding.help = Some(format!(
+                        "{} is listed under unevaluatedApplicationSets in preview-gate.yaml: its Applications are not checked",
+                        appset.name
+                    ));
+                }
+            }
         }
         outcome.findings.extend(expansion.findings);
         repo.applications.extend(expansion.applications);

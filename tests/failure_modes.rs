@@ -263,3 +263,28 @@ fn an_unknown_project_is_reported_unless_external() {
     );
     assert_eq!(run.code, 0, "{}", run.stdout);
 }
+
+#[test]
+fn live_only_generators_fail_closed_unless_acknowledged() {
+    let repo = repo();
+    std::fs::write(
+        repo.path().join("apps/scm.yaml"),
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: scm-apps\nspec:\n  generators:\n    - scmProvider:\n        github: {organization: example}\n  template:\n    metadata: {name: '{{repository}}'}\n    spec:\n      project: p\n      destination: {server: https://kubernetes.default.svc, namespace: ns}\n      source: {repoURL: '{{url}}', path: .}\n",
+    )
+    .unwrap();
+    let run = run_gate(repo.path(), &["check", "--format", "json", "."]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let findings = json_findings(&run.stdout);
+    assert_eq!(findings.len(), 1, "{}", run.stdout);
+    assert_eq!(findings[0]["rule"], "generator-not-evaluated");
+    assert_eq!(findings[0]["line"], 7, "points at the generator type");
+
+    let config = repo.path().join("preview-gate.yaml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("unevaluatedApplicationSets: [scm-apps]\n");
+    std::fs::write(&config, text).unwrap();
+    let run = run_gate(repo.path(), &["check", "--format", "json", "."]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let findings = json_findings(&run.stdout);
+    assert_eq!(findings[0]["severity"], "warning", "still reported");
+}

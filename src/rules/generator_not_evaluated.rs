@@ -12,7 +12,9 @@
 //! ```
 //!
 //! ## How to fix
-//! Exclude the ApplicationSet explicitly, or express it with generators the gate evaluates.
+//! Express the ApplicationSet with generators the gate evaluates, or acknowledge it in
+//! `preview-gate.yaml` (`unevaluatedApplicationSets: [name]`): the finding then stays, as a
+//! warning, and the exit status no longer depends on it.
 //!
 //! ## Reference
 //! Argo CD `applicationset/generators/*`.
