@@ -32,6 +32,15 @@ pub enum Command {
         /// A rule id, e.g. kind-not-allowed.
         rule: String,
     },
+    /// Install a git pre-push hook that checks every pushed commit.
+    InstallHook {
+        /// Replace an existing pre-push hook that preview-gate did not write.
+        #[arg(long)]
+        force: bool,
+        /// A directory inside the repository.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

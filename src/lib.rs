@@ -13,6 +13,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod gotemplate;
+pub mod hook;
 pub mod inventory;
 pub mod kustomize_edit;
 pub mod origin;

@@ -36,6 +36,16 @@ fn main() -> ExitCode {
                 2
             }
         },
+        Command::InstallHook { force, dir } => match preview_gate::hook::install(&dir, force) {
+            Ok(path) => {
+                println!("installed {}", path.display());
+                0
+            }
+            Err(message) => {
+                eprintln!("preview-gate: {message}");
+                2
+            }
+        },
     };
     ExitCode::from(code as u8)
 }
