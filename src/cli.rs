@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use preview_gate::appset::{Cluster, SyntheticPr};
+use preview_gate::appset::{Cluster, PrValues};
 use preview_gate::pipeline::CheckOptions;
 
 /// Proves an Argo CD GitOps repository safe for PR preview environments.
@@ -133,62 +133,33 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME|FILE", default_value = "default")]
     pub profile: String,
 
-    /// The synthetic pull request's number, for pull request generators.
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 1234,
-        help_heading = "Synthetic pull request"
-    )]
-    pub pr_number: u64,
+    /// The synthetic pull request's number [default: config pullRequest.number, else 1234].
+    #[arg(long, value_name = "N", help_heading = "Synthetic pull request")]
+    pub pr_number: Option<u64>,
 
-    /// The synthetic pull request's head commit SHA.
-    #[arg(
-        long,
-        value_name = "SHA",
-        default_value = "0123456789abcdef0123456789abcdef01234567",
-        help_heading = "Synthetic pull request"
-    )]
-    pub pr_head_sha: String,
+    /// Its head commit SHA [default: 0123456789abcdef0123456789abcdef01234567].
+    #[arg(long, value_name = "SHA", help_heading = "Synthetic pull request")]
+    pub pr_head_sha: Option<String>,
 
-    /// The synthetic pull request's branch.
-    #[arg(
-        long,
-        value_name = "NAME",
-        default_value = "feature/preview-gate",
-        help_heading = "Synthetic pull request"
-    )]
-    pub pr_branch: String,
+    /// Its branch [default: feature/preview-gate].
+    #[arg(long, value_name = "NAME", help_heading = "Synthetic pull request")]
+    pub pr_branch: Option<String>,
 
-    /// The synthetic pull request's target branch.
-    #[arg(
-        long,
-        value_name = "NAME",
-        default_value = "main",
-        help_heading = "Synthetic pull request"
-    )]
-    pub pr_target_branch: String,
+    /// Its target branch [default: main].
+    #[arg(long, value_name = "NAME", help_heading = "Synthetic pull request")]
+    pub pr_target_branch: Option<String>,
 
-    /// The synthetic pull request's title.
-    #[arg(
-        long,
-        value_name = "TEXT",
-        default_value = "preview-gate synthetic pull request",
-        help_heading = "Synthetic pull request"
-    )]
-    pub pr_title: String,
+    /// Its title [default: preview-gate synthetic pull request].
+    #[arg(long, value_name = "TEXT", help_heading = "Synthetic pull request")]
+    pub pr_title: Option<String>,
 
-    /// The synthetic pull request's author.
-    #[arg(
-        long,
-        value_name = "LOGIN",
-        default_value = "preview-gate",
-        help_heading = "Synthetic pull request"
-    )]
-    pub pr_author: String,
+    /// Its author [default: preview-gate].
+    #[arg(long, value_name = "LOGIN", help_heading = "Synthetic pull request")]
+    pub pr_author: Option<String>,
 
-    /// The synthetic pull request's labels, comma-separated [default: exactly the labels each
-    /// pull request generator requires, so label-gated generators produce their Applications].
+    /// Its labels, comma-separated [default: exactly the labels each pull request generator
+    /// requires, so label-gated generators produce their Applications]. Values given here win over
+    /// `pullRequest:` in preview-gate.yaml.
     #[arg(
         long,
         value_name = "LABELS",
@@ -227,7 +198,7 @@ impl CheckArgs {
             kustomize_bin: self.kustomize_bin,
             show_progress,
             profile: self.profile,
-            pull_request: SyntheticPr {
+            pull_request: PrValues {
                 number: self.pr_number,
                 branch: self.pr_branch,
                 target_branch: self.pr_target_branch,

@@ -9,13 +9,21 @@
 //! clusters:                     # clusters the clusters generator lists besides in-cluster
 //!   staging: https://staging.example.com
 //! unevaluatedApplicationSets: [team-scm-apps]  # live-only generators: warn instead of fail
+//! scopes: {example.com/Widget: Namespaced}      # scopes of kinds no CRD in the repo declares
+//! pullRequest: {number: 42, branch: feat/x}     # the synthetic PR (command-line flags win)
+//! include: ['preview-*/*']      # check only Applications matching one of these globs
+//! exclude: [legacy-apps]        # never check these (an ApplicationSet name skips its expansion)
+//! waivers: [...]                # see crate::waiver
 //! ```
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::appset::PrValues;
+use crate::argo::scope::Scope;
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::rules;
+use crate::waiver::Waiver;
 use crate::yaml::{self, Node, Value};
 
 pub const FILE_NAME: &str = "preview-gate.yaml";
@@ -29,6 +37,28 @@ pub struct FileConfig {
     pub clusters: Vec<(String, String)>,
     /// ApplicationSets whose live-only generators are reported as warnings, not errors.
     pub unevaluated_application_sets: Vec<String>,
+    /// Declared scopes: `(group, kind, scope)`.
+    pub scopes: Vec<(String, String, Scope)>,
+    pub pull_request: PrValues,
+    pub include: Vec<glob::Pattern>,
+    pub exclude: Vec<glob::Pattern>,
+    pub waivers: Vec<Waiver>,
+}
+
+impl FileConfig {
+    /// Whether an Application (or ApplicationSet) name is excluded by `exclude:`.
+    pub fn excludes(&self, name: &str) -> bool {
+        self.exclude.iter().any(|p| p.matches(name))
+    }
+
+    /// Whether `include:`/`exclude:` keep an Application. An excluded ApplicationSet name also
+    /// excludes what it generates (`<appset>/<app>`).
+    pub fn selects(&self, name: &str) -> bool {
+        let appset = name.split_once('/').map(|(a, _)| a);
+        (self.include.is_empty() || self.include.iter().any(|p| p.matches(name)))
+            && !self.excludes(name)
+            && !appset.is_some_and(|a| self.excludes(a))
+    }
 }
 
 const KEYS: &[&str] = &[
@@ -38,6 +68,11 @@ const KEYS: &[&str] = &[
     "externalProjects",
     "clusters",
     "unevaluatedApplicationSets",
+    "scopes",
+    "pullRequest",
+    "include",
+    "exclude",
+    "waivers",
 ];
 
 /// An `invalid-config` error at `location`.
@@ -117,6 +152,43 @@ pub fn load(path: &Path) -> Result<FileConfig, Vec<Finding>> {
                     at,
                 )),
             },
+            "scopes" => match value.as_map() {
+                Some(map) => {
+                    for (kind, scope) in map {
+                        let (group, kind_name) = match kind.text().rsplit_once('/') {
+                            Some((group, kind)) => (group.to_string(), kind.to_string()),
+                            None => (String::new(), kind.text()),
+                        };
+                        match scope.text().as_str() {
+                            "Namespaced" => {
+                                config.scopes.push((group, kind_name, Scope::Namespaced))
+                            }
+                            "Cluster" => config.scopes.push((group, kind_name, Scope::Cluster)),
+                            other => problems.push(invalid(
+                                format!("scope must be Namespaced or Cluster, not `{other}`"),
+                                Location::at_node(&file, scope),
+                            )),
+                        }
+                    }
+                }
+                None => problems.push(invalid(
+                    "scopes must map group/Kind (core kinds: Kind) to Namespaced or Cluster",
+                    at,
+                )),
+            },
+            "pullRequest" => match pull_request(value, &file) {
+                Ok(values) => config.pull_request = values,
+                Err(found) => problems.extend(found),
+            },
+            "include" | "exclude" => match globs(value, &file) {
+                Ok(patterns) if key.text() == "include" => config.include = patterns,
+                Ok(patterns) => config.exclude = patterns,
+                Err(found) => problems.extend(found),
+            },
+            "waivers" => match crate::waiver::parse(value, &file) {
+                Ok(waivers) => config.waivers = waivers,
+                Err(found) => problems.extend(found),
+            },
             "clusters" => match value.as_map() {
                 Some(map) => {
                     config.clusters = map.iter().map(|(k, v)| (k.text(), v.text())).collect()
@@ -139,6 +211,71 @@ pub fn load(path: &Path) -> Result<FileConfig, Vec<Finding>> {
     }
 }
 
+fn globs(value: &Node, file: &Arc<Path>) -> Result<Vec<glob::Pattern>, Vec<Finding>> {
+    let Some(items) = value.as_seq() else {
+        return Err(vec![invalid(
+            "expected a list of name globs",
+            Location::at_node(file, value),
+        )]);
+    };
+    let mut patterns = Vec::new();
+    let mut problems = Vec::new();
+    for item in items {
+        match glob::Pattern::new(&item.text()) {
+            Ok(p) => patterns.push(p),
+            Err(e) => problems.push(invalid(
+                format!("bad glob `{}`: {e}", item.text()),
+                Location::at_node(file, item),
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(patterns)
+    } else {
+        Err(problems)
+    }
+}
+
+fn pull_request(value: &Node, file: &Arc<Path>) -> Result<PrValues, Vec<Finding>> {
+    let Some(entries) = value.as_map() else {
+        return Err(vec![invalid(
+            "pullRequest must be a mapping",
+            Location::at_node(file, value),
+        )]);
+    };
+    let mut pr = PrValues::default();
+    let mut problems = Vec::new();
+    for (key, v) in entries {
+        let text = || Some(v.text());
+        match key.text().as_str() {
+            "number" => match v.text().parse() {
+                Ok(n) => pr.number = Some(n),
+                Err(_) => problems.push(invalid(
+                    "pullRequest.number must be a number",
+                    Location::at_node(file, v),
+                )),
+            },
+            "branch" => pr.branch = text(),
+            "targetBranch" => pr.target_branch = text(),
+            "headSha" => pr.head_sha = text(),
+            "title" => pr.title = text(),
+            "author" => pr.author = text(),
+            "labels" => pr.labels = Some(v.items().iter().map(Node::text).collect()),
+            other => problems.push(invalid(
+                format!(
+                    "unknown pullRequest key `{other}` (known: number, branch, targetBranch, headSha, title, author, labels)"
+                ),
+                Location::at_node(file, key),
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(pr)
+    } else {
+        Err(problems)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +293,37 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].location.line, 3);
         assert!(errors[0].message.contains("kubeVerison"));
+    }
+
+    #[test]
+    fn new_keys_are_validated_with_positions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        std::fs::write(
+            &path,
+            "scopes:\n  example.com/Widget: Namespaced\n  Gadget: Global\npullRequest:\n  number: 42\n  branch: feat/x\n  colour: red\ninclude: ['preview-*/*']\nexclude: ['[']\n",
+        )
+        .unwrap();
+        let errors = load(&path).unwrap_err();
+        let lines: Vec<u32> = errors.iter().map(|e| e.location.line).collect();
+        assert_eq!(lines, vec![3, 7, 9], "{errors:?}");
+
+        std::fs::write(
+            &path,
+            "scopes: {example.com/Widget: Cluster}\npullRequest: {number: 42, labels: [preview]}\nexclude: [legacy]\n",
+        )
+        .unwrap();
+        let config = load(&path).unwrap();
+        assert_eq!(
+            config.scopes,
+            vec![("example.com".into(), "Widget".into(), Scope::Cluster)]
+        );
+        assert_eq!(config.pull_request.number, Some(42));
+        assert!(
+            !config.selects("legacy/app"),
+            "an excluded ApplicationSet's apps"
+        );
+        assert!(config.selects("other/app"));
     }
 
     #[test]

@@ -24,4 +24,5 @@ pub mod render;
 pub mod report;
 pub mod repos;
 pub mod rules;
+pub mod waiver;
 pub mod yaml;

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::appset::{self, Cluster, ExpandContext, SyntheticPr};
+use crate::appset::{self, Cluster, ExpandContext, PrValues, SyntheticPr};
 use crate::argo::scope::ScopeRegistry;
 use crate::config::{self, FileConfig};
 use crate::diagnostic::{Finding, Location, Severity};
@@ -35,8 +35,8 @@ pub struct CheckOptions {
     pub show_progress: bool,
     /// A built-in profile name or a profile file.
     pub profile: String,
-    /// The pull request that pull request generators see.
-    pub pull_request: SyntheticPr,
+    /// The pull request that pull request generators see (unset values: config, then defaults).
+    pub pull_request: PrValues,
     /// Clusters the clusters generator lists besides in-cluster.
     pub clusters: Vec<Cluster>,
 }
@@ -124,15 +124,21 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     }));
     let mut external_projects = options.external_projects.clone();
     external_projects.extend(file_config.external_projects.iter().cloned());
+    let pull_request = options
+        .pull_request
+        .over(file_config.pull_request.over(SyntheticPr::default()));
     let expand_context = ExpandContext {
         repos: &repos,
-        pr: &options.pull_request,
+        pr: &pull_request,
         clusters: &clusters,
     };
     // Projects an ApplicationSet may have generated unseen Applications for (`None`: any project).
     let mut partially_expanded: Vec<Option<String>> = Vec::new();
     let mut appset_findings = Vec::new();
     for appset in &repo.application_sets {
+        if file_config.excludes(&appset.name) {
+            continue;
+        }
         appset_findings.extend(rules::templated_project::check(appset));
         appset_findings.extend(rules::untrusted_template_input::check(appset));
         let mut expansion = appset::expand(appset, &expand_context);
@@ -162,7 +168,7 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         repo.applications.extend(expansion.applications);
     }
 
-    let (apps, mut fully_checked) = select(&repo, options)?;
+    let (apps, mut fully_checked) = select(&repo, options, &file_config)?;
     for project in &partially_expanded {
         match project {
             Some(name) => fully_checked.remove(name),
@@ -277,7 +283,11 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     };
     let mut policy_findings = appset_findings;
     policy_findings.extend(rules::check_all(&context));
-    outcome.findings.extend(profile.apply(policy_findings));
+    outcome.findings.extend(crate::waiver::apply(
+        &file_config.waivers,
+        profile.apply(policy_findings),
+        crate::waiver::today(),
+    ));
     outcome
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -377,6 +387,7 @@ fn probe_pinned_namespaces(
 fn select(
     repo: &Repository,
     options: &CheckOptions,
+    file_config: &FileConfig,
 ) -> Result<(Vec<crate::argo::application::Application>, BTreeSet<String>), String> {
     let globs = options
         .app_globs
@@ -385,6 +396,7 @@ fn select(
         .collect::<Result<Vec<_>, _>>()?;
     let chosen = |app: &crate::argo::application::Application| {
         (globs.is_empty() || globs.iter().any(|g| g.matches(&app.name)))
+            && file_config.selects(&app.name)
             && (options.projects.is_empty()
                 || options.projects.iter().any(|p| p == app.project_name()))
     };
@@ -436,6 +448,9 @@ fn scope_registry(
     }
     for api_version in &file_config.api_versions {
         scopes.add_api_version(api_version);
+    }
+    for (group, kind, scope) in &file_config.scopes {
+        scopes.add_declared(group, kind, *scope);
     }
     scopes
 }

@@ -19,7 +19,7 @@ use crate::yaml::{self, Node};
 
 pub use generators::Cluster;
 use generators::Env;
-pub use pull_request::SyntheticPr;
+pub use pull_request::{PrValues, SyntheticPr};
 use template::Mode;
 
 /// The finalizer the controller adds to generated Applications that have none.

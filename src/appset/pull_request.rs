@@ -30,6 +30,33 @@ impl Default for SyntheticPr {
     }
 }
 
+/// Values given for the synthetic pull request (command line, config file); unset ones fall back.
+#[derive(Debug, Clone, Default)]
+pub struct PrValues {
+    pub number: Option<u64>,
+    pub branch: Option<String>,
+    pub target_branch: Option<String>,
+    pub head_sha: Option<String>,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub labels: Option<Vec<String>>,
+}
+
+impl PrValues {
+    /// `self` where set, else `base`.
+    pub fn over(&self, base: SyntheticPr) -> SyntheticPr {
+        SyntheticPr {
+            number: self.number.unwrap_or(base.number),
+            branch: self.branch.clone().unwrap_or(base.branch),
+            target_branch: self.target_branch.clone().unwrap_or(base.target_branch),
+            head_sha: self.head_sha.clone().unwrap_or(base.head_sha),
+            title: self.title.clone().unwrap_or(base.title),
+            author: self.author.clone().unwrap_or(base.author),
+            labels: self.labels.clone().or(base.labels),
+        }
+    }
+}
+
 impl SyntheticPr {
     /// The labels the PR carries for a generator requiring `required`, or `None` when it lacks one of
     /// them (the provider would not list the PR: all required labels must be present).

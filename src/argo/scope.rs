@@ -16,6 +16,8 @@ pub enum Scope {
 pub enum ScopeSource {
     Discovery,
     Crd(String),
+    /// `scopes:` in preview-gate.yaml: the user's word, like discovery.
+    Config,
     Builtin,
 }
 
@@ -205,7 +207,7 @@ impl ScopeRegistry {
         let key = (group.to_string(), kind.to_string());
         // Discovery beats CRDs, which beat the built-in table.
         let rank = |s: &ScopeSource| match s {
-            ScopeSource::Discovery => 2,
+            ScopeSource::Discovery | ScopeSource::Config => 2,
             ScopeSource::Crd(_) => 1,
             ScopeSource::Builtin => 0,
         };
@@ -215,6 +217,11 @@ impl ScopeRegistry {
                 self.kinds.insert(key, (scope, source));
             }
         }
+    }
+
+    /// A scope declared in the config file (`scopes:`).
+    pub fn add_declared(&mut self, group: &str, kind: &str, scope: Scope) {
+        self.insert(group, kind, scope, ScopeSource::Config);
     }
 
     /// Registers a CustomResourceDefinition (a parsed object); returns false when it is not one.

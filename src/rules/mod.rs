@@ -31,6 +31,7 @@ pub mod templated_project;
 pub mod unknown_project;
 pub mod unknown_resource_scope;
 pub mod untrusted_template_input;
+pub mod waiver_expired;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Class {
@@ -60,6 +61,7 @@ pub const ALL: &[&Meta] = &[
     &unknown_project::META,
     &templated_project::META,
     &untrusted_template_input::META,
+    &waiver_expired::META,
     &parse_error::META,
     &invalid_argo_manifest::META,
     &invalid_config::META,
