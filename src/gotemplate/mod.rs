@@ -10,7 +10,7 @@
 //! `randAlpha`, `genCA`, …) are known names, so templates using them parse, but calling them
 //! is an execution error saying they are not supported offline.
 
-mod crypto;
+pub(crate) mod crypto;
 mod exec;
 mod funcs;
 mod gofmt;
