@@ -48,6 +48,8 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// Names of the Applications rendered and checked.
     pub apps: Vec<String>,
+    /// The AppProject of each of `apps`, in the same order.
+    pub app_projects: Vec<String>,
     pub objects: usize,
     pub dropped: usize,
     pub renders: usize,
@@ -204,6 +206,7 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     }
     outcome.planned = plan.jobs.iter().map(|job| describe(job, &apps)).collect();
     outcome.apps = apps.iter().map(|a| a.name.clone()).collect();
+    outcome.app_projects = apps.iter().map(|a| a.project_name().to_string()).collect();
 
     let render_options = RenderOptions {
         jobs: options.jobs,
