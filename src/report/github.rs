@@ -88,5 +88,26 @@ mod tests {
             "100%25 done%0D%0Anext: a,b"
         );
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(escape_property("\r%0A"), "%0D%250A");
+    }
+
+    #[test]
+    fn annotations_escape_message_and_properties() {
+        use std::path::Path;
+        use std::sync::Arc;
+
+        let file: Arc<Path> = Arc::from(Path::new("odd:dir,x/50%.yaml"));
+        let finding = Finding::new(
+            "kind-not-allowed",
+            Severity::Warning,
+            "100% of a,b: c\r\nd",
+            crate::diagnostic::Location::new(file, 3, 2, 5),
+        )
+        .help("add `x: y`");
+        assert_eq!(
+            annotation(&finding),
+            "::warning file=odd%3Adir%2Cx/50%25.yaml,line=3,endLine=5,col=2,title=kind-not-allowed\
+             ::100%25 of a,b: c%0D%0Ad%0Ahelp: add `x: y`"
+        );
     }
 }
