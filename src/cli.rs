@@ -51,6 +51,10 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands (annotations) followed by the human log.
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: a test case per Application, a failure per error finding.
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -66,11 +70,17 @@ pub struct CheckArgs {
     #[arg(default_value = ".")]
     pub dir: PathBuf,
 
-    /// Output format.
+    /// Output format. When GITHUB_STEP_SUMMARY is set, a Markdown summary is also appended to
+    /// that file, whatever the format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
-    /// Colour the human output (auto: when stdout is a terminal and NO_COLOR is unset).
+    /// Write the --format output to FILE (never coloured) instead of stdout; the human log then
+    /// goes to stderr and stdout stays empty.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Colour the human log (auto: when it goes to a terminal and NO_COLOR is unset).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 

@@ -3,6 +3,7 @@
 mod cli;
 
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -51,24 +52,36 @@ fn main() -> ExitCode {
 }
 
 fn check(args: cli::CheckArgs) -> i32 {
+    // With --output the human log moves to stderr, so that is where colour and progress look.
+    let log_is_terminal = if args.output.is_some() {
+        std::io::stderr().is_terminal()
+    } else {
+        std::io::stdout().is_terminal()
+    };
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            log_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let show_progress = args.format == Format::Human
+    let show_progress = (args.format == Format::Human || args.output.is_some())
         && std::io::stderr().is_terminal()
         && std::env::var_os("CI").is_none();
     let format = args.format;
+    let output = args.output.clone();
     let print_renders = args.print_renders;
+    let step_summary = std::env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
     let options = args.into_options(show_progress);
     let outcome = match pipeline::check(&options) {
         Ok(outcome) => outcome,
         Err(message) => {
             eprintln!("preview-gate: {message}");
+            if let Some(path) = &step_summary {
+                summary_error(path, report::summary::append_failure(path, &message));
+            }
             return 2;
         }
     };
@@ -78,13 +91,41 @@ fn check(args: cli::CheckArgs) -> i32 {
         }
         return 0;
     }
-    let text = match format {
-        Format::Human => report::human::render(&outcome, color),
-        Format::Json => report::json::render(&outcome),
-        Format::Github => report::github::render(&outcome),
-    };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
-    outcome.exit_code()
+    let mut code = outcome.exit_code();
+    match &output {
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(render(format, &outcome, color).as_bytes());
+            let _ = stdout.flush();
+        }
+        Some(path) => {
+            eprint!("{}", report::human::render(&outcome, color));
+            if let Err(e) = std::fs::write(path, render(format, &outcome, false)) {
+                eprintln!("preview-gate: --output {}: {e}", path.display());
+                code = 2;
+            }
+        }
+    }
+    if let Some(path) = &step_summary {
+        summary_error(path, report::summary::append(path, &outcome));
+    }
+    code
+}
+
+fn render(format: Format, outcome: &pipeline::Outcome, color: bool) -> String {
+    match format {
+        Format::Human => report::human::render(outcome, color),
+        Format::Json => report::json::render(outcome),
+        Format::Github => report::github::render(outcome),
+        Format::Sarif => report::sarif::render(outcome),
+        Format::Junit => report::junit::render(outcome),
+    }
+}
+
+/// The summary is a convenience next to the check's own output: failing to write it is reported,
+/// never a reason to change the verdict.
+fn summary_error(path: &Path, result: std::io::Result<()>) {
+    if let Err(e) = result {
+        eprintln!("preview-gate: GITHUB_STEP_SUMMARY {}: {e}", path.display());
+    }
 }
