@@ -18,6 +18,10 @@ fn help_lists_commands_and_options() {
     let run = run_gate(&testdata(), &["check", "--help"]);
     for option in [
         "--format",
+        "sarif",
+        "junit",
+        "--output",
+        "GITHUB_STEP_SUMMARY",
         "--project",
         "--app",
         "--repo-map",
