@@ -92,6 +92,8 @@ pub struct Finding {
     pub related: Vec<(String, Location)>,
     /// What to change.
     pub help: Option<String>,
+    /// The allowlist edit `preview-gate fix` makes for it.
+    pub edit: Option<crate::fix::Change>,
 }
 
 impl Finding {
@@ -110,6 +112,7 @@ impl Finding {
             project: None,
             related: Vec::new(),
             help: None,
+            edit: None,
         }
     }
 
@@ -136,6 +139,11 @@ impl Finding {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn edit(mut self, change: crate::fix::Change) -> Self {
+        self.edit = Some(change);
         self
     }
 

@@ -12,6 +12,7 @@ pub mod argo;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod fix;
 pub mod gotemplate;
 pub mod hook;
 pub mod inventory;

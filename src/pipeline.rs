@@ -58,6 +58,8 @@ pub struct Outcome {
     pub elapsed: Duration,
     /// Planned render commands (for `--print-renders`).
     pub planned: Vec<String>,
+    /// Allowlist edits for the findings (empty when the check did not complete).
+    pub fix: crate::fix::Plan,
 }
 
 impl Outcome {
@@ -297,6 +299,10 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     outcome
         .findings
         .dedup_by(|a, b| a.sort_key() == b.sort_key());
+    // Never suggest edits from an incomplete check.
+    if outcome.exit_code() != 2 {
+        outcome.fix = crate::fix::plan(&outcome.findings);
+    }
     outcome.elapsed = started.elapsed();
     Ok(outcome)
 }

@@ -25,6 +25,7 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
     if !outcome.findings.is_empty() {
         out.push('\n');
     }
+    out.push_str(&crate::fix::report_section(outcome, color));
     let summary = super::summary_line(outcome);
     let status = match outcome.exit_code() {
         0 => paint("passed", color, |s| s.green().bold().to_string()),

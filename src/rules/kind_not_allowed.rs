@@ -29,16 +29,20 @@
 //!
 //! ## How to fix
 //! Stop rendering the resource (a preview should not need it), or add `{group, kind}` to the
-//! matching whitelist of the AppProject if the project is meant to allow it.
+//! matching whitelist of the AppProject if the project is meant to allow it. `preview-gate fix`
+//! adds the entry; it never edits a blacklist, so a blacklisted kind is left to you.
 //!
 //! ## Reference
 //! Argo CD `pkg/apis/application/v1alpha1/app_project_types.go` (`IsGroupKindNamePermitted`,
 //! `isResourceInList`, `isNamedResourceInList`); spec §1.1, §7.2, §7.2.1.
 
 use super::{Class, Context, Meta};
-use crate::argo::project::Verdict;
+use crate::argo::glob::filepath_match;
+use crate::argo::project::{AppProject, Verdict};
 use crate::argo::scope::Scope;
 use crate::diagnostic::{Finding, Severity};
+use crate::fix::{Change, Entry};
+use crate::inventory::RenderedObject;
 
 pub const META: Meta = Meta {
     id: "kind-not-allowed",
@@ -75,7 +79,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 } else {
                     String::new()
                 };
-                Finding::new(
+                let finding = Finding::new(
                     META.id,
                     META.severity,
                     format!(
@@ -84,13 +88,8 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                     ),
                     object.origin.clone(),
                 )
-                .help(format!(
-                    "stop rendering {kind}, or add `- group: '{group}'\n  kind: {kind}` to spec.{list} of AppProject {p}",
-                    kind = object.kind,
-                    group = object.group,
-                    p = project.name
-                ))
-                .related(format!("AppProject {}", project.name), project.location.clone())
+                .related(format!("AppProject {}", project.name), project.location.clone());
+                with_allowlist_fix(finding, project, object, list, namespaced)
             }
             Verdict::Blacklisted(entry) => Finding::new(
                 META.id,
@@ -104,7 +103,12 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 ),
                 object.origin.clone(),
             )
-            .help("stop rendering it, or narrow the blacklist entry")
+            .help(format!(
+                "stop rendering {kind}, or delete or narrow the blacklist entry at {}:{} by hand (preview-gate fix never edits blacklists)",
+                entry.location.display_path(),
+                entry.location.line,
+                kind = object.kind
+            ))
             .related("blacklist entry", entry.location.clone()),
         };
         findings.push(
@@ -115,4 +119,56 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         );
     }
     findings
+}
+
+/// The help and the whitelist entry to add, unless a blacklist would still deny the kind.
+fn with_allowlist_fix(
+    finding: Finding,
+    project: &AppProject,
+    object: &RenderedObject,
+    list: &'static str,
+    namespaced: bool,
+) -> Finding {
+    let (whitelist, blacklist) = if namespaced {
+        (&project.namespace_whitelist, &project.namespace_blacklist)
+    } else {
+        (&project.cluster_whitelist, &project.cluster_blacklist)
+    };
+    // Where entries of this kind exist but restrict names, allow just this name.
+    let name = whitelist
+        .iter()
+        .flatten()
+        .any(|e| {
+            e.name.as_deref().is_some_and(|n| !n.is_empty())
+                && filepath_match(&e.group, &object.group)
+                && filepath_match(&e.kind, &object.kind)
+        })
+        .then(|| object.name.clone());
+    let entry = Entry {
+        group: object.group.clone(),
+        kind: object.kind.clone(),
+        name,
+    };
+    let mut text = format!("- group: '{}'\n  kind: {}", entry.group, entry.kind);
+    if let Some(name) = &entry.name {
+        text.push_str(&format!("\n  name: {name}"));
+    }
+    let p = &project.name;
+    let kind = &object.kind;
+    let blocked = blacklist
+        .iter()
+        .flatten()
+        .find(|e| e.matches(&object.group, &object.kind, &object.name));
+    match blocked {
+        Some(entry) => finding.help(format!(
+            "stop rendering {kind}, or add `{text}` to spec.{list} of AppProject {p} and delete or narrow its blacklist entry at {}:{} by hand (preview-gate fix never edits blacklists)",
+            entry.location.display_path(),
+            entry.location.line
+        )),
+        None => finding
+            .help(format!(
+                "stop rendering {kind}, or add `{text}` to spec.{list} of AppProject {p} (`preview-gate fix` does it)"
+            ))
+            .edit(Change::add(project, list, entry)),
+    }
 }

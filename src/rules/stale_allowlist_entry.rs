@@ -25,15 +25,17 @@
 //! ```
 //!
 //! ## How to fix
-//! Delete the entry, or render the kind again if it was removed by mistake.
+//! Delete the entry, or render the kind again if it was removed by mistake. `preview-gate fix`
+//! deletes the entry's lines (error findings only; notes are kept).
 //!
 //! ## Reference
 //! Argo CD `pkg/apis/application/v1alpha1/app_project_types.go` (the lists); spec §7.2, §7.2.1.
 
 use super::{Class, Context, Meta};
-use crate::argo::project::ResourceEntry;
+use crate::argo::project::{AppProject, ResourceEntry};
 use crate::argo::scope::Scope;
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Finding, Location, Severity};
+use crate::fix::Change;
 use crate::inventory::RenderedObject;
 
 pub const META: Meta = Meta {
@@ -95,13 +97,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 if used {
                     continue;
                 }
-                findings.push(stale_finding(
-                    project.name.as_str(),
-                    list,
-                    entry,
-                    scope,
-                    &objects,
-                ));
+                findings.push(stale_finding(project, list, entry, scope, &objects));
             }
         }
     }
@@ -109,8 +105,8 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
 }
 
 fn stale_finding(
-    project: &str,
-    list: &str,
+    project: &AppProject,
+    list: &'static str,
     entry: &ResourceEntry,
     scope: Scope,
     objects: &[&RenderedObject],
@@ -127,8 +123,9 @@ fn stale_finding(
             META.id,
             Severity::Note,
             format!(
-                "{list} entry {} of project {project} matches only {cg}:{ck}, which the rendered {pg}:{pk} creates at runtime; kept so Argo CD shows it in the resource tree",
-                entry.display()
+                "{list} entry {} of project {} matches only {cg}:{ck}, which the rendered {pg}:{pk} creates at runtime; kept so Argo CD shows it in the resource tree",
+                entry.display(),
+                project.name
             ),
             entry.location.clone(),
         )
@@ -139,11 +136,25 @@ fn stale_finding(
             Finding::new(
                 META.id,
                 META.severity,
-                format!("{list} entry {} of project {project} matches nothing its Applications render{why}", entry.display()),
+                format!("{list} entry {} of project {} matches nothing its Applications render{why}", entry.display(), project.name),
                 entry.location.clone(),
             )
-            .help(format!("delete this entry from spec.{list}"))
+            .help(format!(
+                "delete this entry ({}) from spec.{list}; `preview-gate fix` does it",
+                lines_of(&entry.location)
+            ))
+            .edit(Change::remove(project, list, entry))
         }
     };
-    finding.project(project)
+    finding.project(&project.name)
+}
+
+/// `lines 51-52 of argocd/projects/previews.yaml`.
+fn lines_of(location: &Location) -> String {
+    let range = if location.end_line > location.line {
+        format!("lines {}-{}", location.line, location.end_line)
+    } else {
+        format!("line {}", location.line)
+    };
+    format!("{range} of {}", location.display_path())
 }
