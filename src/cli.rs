@@ -25,6 +25,12 @@ pub struct Cli {
 pub enum Command {
     /// Render and check a GitOps checkout.
     Check(Box<CheckArgs>),
+    /// Check, then fix the AppProject allowlists in place (kind-not-allowed, stale-allowlist-entry).
+    ///
+    /// Adds missing whitelist entries and deletes stale ones, keeping comments and layout; prints
+    /// the diffs and lists the errors left for a human. Nothing is written when the check could not
+    /// complete (exit 2). Exit 0 when no error is left, 1 when some are.
+    Fix(Box<FixArgs>),
     /// List the rules with their ids, default severity and summary.
     Rules,
     /// Print a rule's documentation: what, why, example, fix, Argo CD reference.
@@ -62,6 +68,16 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Write nothing: print the diffs, exit 1 when an edit is pending and 0 when none is.
+    #[arg(long)]
+    pub check: bool,
+
+    #[command(flatten)]
+    pub options: CheckArgs,
 }
 
 #[derive(Debug, Args)]

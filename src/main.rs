@@ -9,12 +9,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{Cli, ColorChoice, Command, Format};
-use preview_gate::{pipeline, report, rules};
+use preview_gate::{fix, pipeline, report, rules};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check(*args),
+        Command::Fix(args) => fix(*args),
         Command::Rules => {
             let width = rules::ALL.iter().map(|m| m.id.len()).max().unwrap_or(0);
             for meta in rules::ALL {
@@ -109,6 +110,42 @@ fn check(args: cli::CheckArgs) -> i32 {
     if let Some(path) = &step_summary {
         summary_error(path, report::summary::append(path, &outcome));
     }
+    code
+}
+
+fn fix(args: cli::FixArgs) -> i32 {
+    // The fix report is diffs and a list: it has no machine format.
+    if args.options.format != Format::Human || args.options.output.is_some() {
+        eprintln!("preview-gate: fix prints a human report to stdout only; drop --format/--output");
+        return 2;
+    }
+    let color = match args.options.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let print_renders = args.options.print_renders;
+    let show_progress = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let outcome = match pipeline::check(&args.options.into_options(show_progress)) {
+        Ok(outcome) => outcome,
+        Err(message) => {
+            eprintln!("preview-gate: {message}");
+            return 2;
+        }
+    };
+    if print_renders {
+        for line in &outcome.planned {
+            println!("{line}");
+        }
+        return 0;
+    }
+    let (text, code) = fix::run(&outcome, args.check, color);
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
     code
 }
 

@@ -182,3 +182,63 @@ pub fn report_section(outcome: &Outcome, color: bool) -> String {
     };
     format!("{title}\n{}\n", outcome.fix.diff(color))
 }
+
+/// `preview-gate fix`: the report and exit code for a finished check; writes unless `check_only`.
+pub fn run(outcome: &Outcome, check_only: bool, color: bool) -> (String, i32) {
+    if outcome.exit_code() == 2 {
+        let mut out = crate::report::human::render(outcome, color);
+        out.push_str("preview-gate fix: the check did not complete, so nothing was changed\n");
+        return (out, 2);
+    }
+    let plan = &outcome.fix;
+    let mut out = plan.diff(color);
+    if !plan.manual.is_empty() {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let _ = writeln!(
+            out,
+            "left for a human ({}; preview-gate fix edits allowlists only):",
+            plan.manual.len()
+        );
+        for (finding, why) in &plan.manual {
+            let _ = writeln!(
+                out,
+                "  {}:{}: {}[{}]: {}",
+                finding.location.display_path(),
+                finding.location.line,
+                finding.severity,
+                finding.rule,
+                finding.message
+            );
+            if !why.is_empty() {
+                let _ = writeln!(out, "    help: {}", why.replace('\n', "\n          "));
+            }
+        }
+    }
+    let files = plan.edits.len();
+    let noun = if files == 1 { "file" } else { "files" };
+    let code = if check_only {
+        let _ = if files == 0 {
+            writeln!(out, "preview-gate fix --check: no allowlist edit pending")
+        } else {
+            writeln!(
+                out,
+                "preview-gate fix --check: {files} AppProject {noun} would change; run `preview-gate fix`"
+            )
+        };
+        i32::from(files > 0)
+    } else {
+        if let Err(message) = plan.write() {
+            let _ = writeln!(out, "preview-gate fix: {message}");
+            return (out, 2);
+        }
+        let _ = writeln!(
+            out,
+            "preview-gate fix: edited {files} AppProject {noun}, {} error(s) left for a human",
+            plan.manual.len()
+        );
+        i32::from(!plan.manual.is_empty())
+    };
+    (out, code)
+}
