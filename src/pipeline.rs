@@ -143,9 +143,12 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         if file_config.excludes(&appset.name) {
             continue;
         }
-        appset_findings.extend(rules::templated_project::check(appset));
         appset_findings.extend(rules::untrusted_template_input::check(appset));
         let mut expansion = appset::expand(appset, &expand_context);
+        appset_findings.extend(rules::templated_project::check(
+            appset,
+            &expansion.applications,
+        ));
         if expansion
             .findings
             .iter()

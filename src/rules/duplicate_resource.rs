@@ -23,7 +23,7 @@
 //!
 //! ## How to fix
 //! Render each object from exactly one source of one Application: delete the extra copy, or give
-//! one of them another name.
+//! one of them another name. The help names the file and `kind:` line of both copies.
 //!
 //! ## Reference
 //! Argo CD `controller/state.go` (`DeduplicateTargetObjects`, `RepeatedResourceWarning`, key
@@ -87,6 +87,7 @@ fn finding(ctx: &Context, first: &RenderedObject, later: &RenderedObject) -> Fin
         "the copies differ, so the earlier one is silently overridden"
     };
     let identity = later.display_identity();
+    let at = |o: &RenderedObject| format!("{}:{}", o.origin.display_path(), o.origin.line);
     let (message, help) = if first.app == later.app {
         let sources = if first.source == later.source {
             format!("source #{} renders it twice", later.source)
@@ -101,7 +102,13 @@ fn finding(ctx: &Context, first: &RenderedObject, later: &RenderedObject) -> Fin
                 "{identity} is rendered twice in Application {}: {sources}; Argo CD keeps the last copy (RepeatedResourceWarning) and {copies}",
                 app.name
             ),
-            "render each object from exactly one source; delete the extra copy or rename one",
+            format!(
+                "render {kind} {name} once: delete the copy whose `kind:` is at {} (overridden) or the one at {} (kept), or change metadata.name of one of them",
+                at(first),
+                at(later),
+                kind = later.kind,
+                name = later.name
+            ),
         )
     } else {
         (
@@ -109,7 +116,15 @@ fn finding(ctx: &Context, first: &RenderedObject, later: &RenderedObject) -> Fin
                 "{identity} is rendered by Application {} and by Application {} on the same cluster; {copies}. With FailOnSharedResource=true the second sync fails, without it the two Applications overwrite each other",
                 ctx.apps[first.app].name, app.name
             ),
-            "give the object to one Application only",
+            format!(
+                "render {kind} {name} in one Application only: delete it from Application {} (the object whose `kind:` is at {}) or from Application {} (at {}), or change metadata.name of one of them",
+                app.name,
+                at(later),
+                ctx.apps[first.app].name,
+                at(first),
+                kind = later.kind,
+                name = later.name
+            ),
         )
     };
     Finding::new(META.id, META.severity, message, later.origin.clone())

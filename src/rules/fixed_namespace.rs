@@ -27,8 +27,8 @@
 //! ```
 //!
 //! ## How to fix
-//! Leave `metadata.namespace` out (Argo CD fills in the destination) or write
-//! `{{ .Release.Namespace }}`.
+//! Leave `metadata.namespace` out (Argo CD fills in the destination) or, in a Helm template, write
+//! `{{ .Release.Namespace }}`. The help names the file and line, and the text to write.
 //!
 //! ## Reference
 //! Argo CD `controller/state.go` (target objects keep an explicit namespace, empty ones get the
@@ -73,12 +73,12 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                         "{} {} is rendered into namespace {explicit}, not the destination namespace {destination} of Application {}",
                         object.kind, object.name, app.name
                     ),
-                    location,
+                    location.clone(),
                 )
                 .app(&app.name)
                 .project(app.project_name())
                 .related("object", object.origin.clone())
-                .help("leave metadata.namespace out, or write {{ .Release.Namespace }}"),
+                .help(files.namespace_help(object, &location, destination)),
             );
         } else if ctx.pinned_namespaces.contains(&i) {
             findings.push(
@@ -89,12 +89,24 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                         "{} {} pins namespace {explicit}: it equals Application {}'s destination today, but does not follow the release namespace, so the chart breaks when it is deployed elsewhere (a preview)",
                         object.kind, object.name, app.name
                     ),
-                    location,
+                    location.clone(),
                 )
                 .app(&app.name)
                 .project(app.project_name())
                 .related("object", object.origin.clone())
-                .help("write {{ .Release.Namespace }} instead of a fixed value"),
+                .help(match files.line_text(&location) {
+                    Some(line) if location != object.origin => format!(
+                        "in {}:{}, replace `{line}` with `namespace: {{{{ .Release.Namespace }}}}`",
+                        location.display_path(),
+                        location.line
+                    ),
+                    _ => format!(
+                        "write metadata.namespace of {} {} as `{{{{ .Release.Namespace }}}}` in {}",
+                        object.kind,
+                        object.name,
+                        object.origin.display_path()
+                    ),
+                }),
             );
         }
     }
@@ -130,6 +142,44 @@ impl FileCache {
         )
     }
 
+    /// The trimmed text of a line of a cached file.
+    fn line_text(&mut self, at: &Location) -> Option<String> {
+        let lines = self.files.get(&at.file)?.as_ref()?;
+        let text = lines.get(at.line.checked_sub(1)? as usize)?.trim();
+        (!text.is_empty()).then(|| text.to_string())
+    }
+
+    /// What to change for an object in the wrong namespace: the line to delete, and for a Helm
+    /// template what to write instead.
+    fn namespace_help(
+        &mut self,
+        object: &RenderedObject,
+        location: &Location,
+        destination: &str,
+    ) -> String {
+        let helm = is_helm_template(&object.origin.file);
+        match self.line_text(location) {
+            Some(line) if *location != object.origin => {
+                let at = format!("{}:{}", location.display_path(), location.line);
+                if helm {
+                    format!(
+                        "in {at}, replace `{line}` with `namespace: {{{{ .Release.Namespace }}}}`, or delete that line; Argo CD then uses the destination namespace ({destination})"
+                    )
+                } else {
+                    format!(
+                        "delete `{line}` at {at}; Argo CD then puts the object into the destination namespace ({destination})"
+                    )
+                }
+            }
+            _ => format!(
+                "remove the namespace {} sets for {} {}, so that Argo CD uses the destination namespace ({destination})",
+                object.origin.display_path(),
+                object.kind,
+                object.name
+            ),
+        }
+    }
+
     fn namespace_line(&mut self, origin: &Location) -> Option<Location> {
         let lines = self
             .files
@@ -148,6 +198,13 @@ impl FileCache {
             line as u32,
         ))
     }
+}
+
+/// Whether a file is a template of a local Helm chart (`<chart>/templates/…` next to `Chart.yaml`).
+fn is_helm_template(file: &Path) -> bool {
+    file.ancestors().any(|dir| {
+        dir.ends_with("templates") && dir.parent().is_some_and(|c| c.join("Chart.yaml").is_file())
+    })
 }
 
 /// The 1-based line of `namespace:` directly under the `metadata:` of the document around `kind_line`.

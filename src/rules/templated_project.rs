@@ -23,13 +23,15 @@
 //!
 //! ## How to fix
 //! Write the project as a fixed string (`project: previews`). If different components need
-//! different projects, use one ApplicationSet per project.
+//! different projects, use one ApplicationSet per project. The help gives the line and the project
+//! the generated Applications resolve to today; for `templatePatch`, the line to delete.
 //!
 //! ## Reference
 //! Argo CD docs `operator-manual/applicationset/Security.md`; `applicationset/utils/utils.go`
 //! (`templatePatch` cannot change `spec.project`); preview spec §5.5.
 
 use super::{Class, Meta};
+use crate::argo::application::Application;
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::discover::ApplicationSetDoc;
 use crate::yaml::Node;
@@ -41,7 +43,8 @@ pub const META: Meta = Meta {
     summary: "an ApplicationSet templates the project of its Applications",
 };
 
-pub fn check(appset: &ApplicationSetDoc) -> Vec<Finding> {
+/// `generated`: the Applications the ApplicationSet expanded to, whose projects the help suggests.
+pub fn check(appset: &ApplicationSetDoc, generated: &[Application]) -> Vec<Finding> {
     let mut findings = Vec::new();
     let Some(spec) = appset.root.get("spec") else {
         return findings;
@@ -69,7 +72,7 @@ pub fn check(appset: &ApplicationSetDoc) -> Vec<Finding> {
                     Location::at_node(&appset.file, project),
                 )
                 .app(&appset.name)
-                .help("write the project as a fixed string; use one ApplicationSet per project"),
+                .help(fixed_project_help(&appset.file, project, generated)),
             );
         }
     }
@@ -86,11 +89,59 @@ pub fn check(appset: &ApplicationSetDoc) -> Vec<Finding> {
                     Location::new(appset.file.clone(), patch.line + line - 1, 1, patch.line + line - 1),
                 )
                 .app(&appset.name)
-                .help("remove `project` from templatePatch and set it as a fixed string in spec.template.spec"),
+                .help(patch_help(appset, spec, &patch.text(), patch.line + line - 1, line)),
             );
         }
     }
     findings
+}
+
+/// The templatePatch line to delete, and which project then applies.
+fn patch_help(
+    appset: &ApplicationSetDoc,
+    spec: &Node,
+    patch: &str,
+    file_line: u32,
+    line: u32,
+) -> String {
+    let text = patch
+        .lines()
+        .nth(line as usize - 1)
+        .unwrap_or("project:")
+        .trim();
+    let delete = format!(
+        "in {}, delete line {file_line} (`{text}`) from templatePatch",
+        crate::diagnostic::display_path(&appset.file)
+    );
+    match spec.at(&["template", "spec", "project"]).map(Node::text) {
+        Some(project) if !project.is_empty() && !project.contains("{{") => {
+            format!("{delete}; the template's `project: {project}` applies")
+        }
+        _ => {
+            format!("{delete}, and write the project as a fixed name in spec.template.spec.project")
+        }
+    }
+}
+
+/// What to write instead of a templated `project:`: the project every generated Application gets
+/// today, or one ApplicationSet per project when they differ.
+fn fixed_project_help(file: &std::path::Path, project: &Node, generated: &[Application]) -> String {
+    let mut names: Vec<&str> = generated.iter().map(|a| a.project_name()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let at = format!("{}:{}", crate::diagnostic::display_path(file), project.line);
+    match names.as_slice() {
+        [one] => format!(
+            "in {at}, write `project: {one}` (the project every Application it generates gets today)"
+        ),
+        [] => format!(
+            "in {at}, write the name of the AppProject its Applications belong to as a fixed string (`project: <name>`)"
+        ),
+        many => format!(
+            "its Applications resolve to {}: split it into one ApplicationSet per project, each with a fixed `project:` in place of {at}",
+            many.join(", ")
+        ),
+    }
 }
 
 /// The 1-based line, within a `templatePatch` text, of a `project:` key nested under `spec:`.
