@@ -408,24 +408,7 @@ fn edit_list(
         if !changes.remove.is_empty() {
             return Err(format!("spec.{key} is absent"));
         }
-        if add.is_empty() {
-            return Ok(());
-        }
-        // A new key goes after `destinations`, else at the end of spec.
-        let entries = spec.as_map().unwrap_or_default();
-        let (anchor_key, anchor) = spec
-            .entry("destinations")
-            .or_else(|| entries.last().map(|(k, v)| (k, v)))
-            .ok_or("spec is empty")?;
-        let indent = anchor_key.col as usize - 1;
-        let style = borrowed_style(file, spec, indent);
-        let mut lines = vec![format!("{}{key}:", " ".repeat(indent))];
-        lines.extend(add.iter().flat_map(|e| style.render(e)));
-        ops.push(Op::Insert {
-            at: anchor.end_line.max(anchor_key.line) as usize,
-            lines,
-        });
-        return Ok(());
+        return add_key(file, spec, key, &add, ops);
     };
     let flow = file.char_at(value) == Some('[');
     let items = match &value.value {
@@ -439,40 +422,89 @@ fn edit_list(
         _ => return Err(format!("spec.{key} is not a list")),
     };
     if items.is_empty() {
-        // `key: []`, `key:` or `key: ~`: the items go below the key, which loses its value.
         if !changes.remove.is_empty() {
             return Err(format!("spec.{key} has no entries to delete"));
         }
-        if add.is_empty() {
-            return Ok(());
-        }
-        let empty_text = matches!(&value.value, Value::Scalar { text, .. } if text.is_empty());
-        let (line, at) = if empty_text {
-            (key_node.line, after_colon(file, key_node, key)?)
-        } else {
-            (value.line, file.byte_at(value.line, value.col))
-        };
-        let text = without_value(file.text(line), at)?;
-        let index = line as usize - 1;
-        if text.trim().is_empty() {
-            ops.push(Op::Delete {
-                from: index,
-                to: index + 1,
-            });
-        } else if text != file.text(line) {
-            ops.push(Op::Replace { line: index, text });
-        }
-        let style = borrowed_style(file, spec, key_node.col as usize - 1);
-        ops.push(Op::Insert {
-            at: line as usize,
-            lines: add.iter().flat_map(|e| style.render(e)).collect(),
-        });
+        return fill_empty(file, spec, (key_node, value), key, &add, ops);
+    }
+    edit_items(file, (key_node, items), key, &changes.remove, &add, ops)
+}
+
+/// A list the spec does not have yet: the key goes after `destinations`, else at the end of spec.
+fn add_key(
+    file: &Lines,
+    spec: &Node,
+    key: &str,
+    add: &[Entry],
+    ops: &mut Vec<Op>,
+) -> Result<(), String> {
+    if add.is_empty() {
         return Ok(());
     }
+    let entries = spec.as_map().unwrap_or_default();
+    let (anchor_key, anchor) = spec
+        .entry("destinations")
+        .or_else(|| entries.last().map(|(k, v)| (k, v)))
+        .ok_or("spec is empty")?;
+    let indent = anchor_key.col as usize - 1;
+    let style = borrowed_style(file, spec, indent);
+    let mut lines = vec![format!("{}{key}:", " ".repeat(indent))];
+    lines.extend(add.iter().flat_map(|e| style.render(e)));
+    ops.push(Op::Insert {
+        at: anchor.end_line.max(anchor_key.line) as usize,
+        lines,
+    });
+    Ok(())
+}
 
+/// `key: []`, `key:` or `key: ~`: the items go below the key, which loses its value.
+fn fill_empty(
+    file: &Lines,
+    spec: &Node,
+    (key_node, value): (&Node, &Node),
+    key: &str,
+    add: &[Entry],
+    ops: &mut Vec<Op>,
+) -> Result<(), String> {
+    if add.is_empty() {
+        return Ok(());
+    }
+    let empty_text = matches!(&value.value, Value::Scalar { text, .. } if text.is_empty());
+    let (line, at) = if empty_text {
+        (key_node.line, after_colon(file, key_node, key)?)
+    } else {
+        (value.line, file.byte_at(value.line, value.col))
+    };
+    let text = without_value(file.text(line), at)?;
+    let index = line as usize - 1;
+    if text.trim().is_empty() {
+        ops.push(Op::Delete {
+            from: index,
+            to: index + 1,
+        });
+    } else if text != file.text(line) {
+        ops.push(Op::Replace { line: index, text });
+    }
+    let style = borrowed_style(file, spec, key_node.col as usize - 1);
+    ops.push(Op::Insert {
+        at: line as usize,
+        lines: add.iter().flat_map(|e| style.render(e)).collect(),
+    });
+    Ok(())
+}
+
+/// A block list: its items go or get neighbours in their own style.
+fn edit_items(
+    file: &Lines,
+    (key_node, items): (&Node, &[Node]),
+    key: &str,
+    remove: &[u32],
+    add: &[Entry],
+    ops: &mut Vec<Op>,
+) -> Result<(), String> {
     let style = Style::of(file, items).ok_or(format!("cannot tell how spec.{key} writes items"))?;
     let start_of = |item: &Node| dash_of(file, item).map_or(item.line, |(l, _)| l);
-    let mut remove = changes.remove.clone();
+    let mut remove = remove.to_vec();
     remove.sort_unstable();
     remove.dedup();
     let mut removed = 0;
@@ -506,7 +538,7 @@ fn edit_list(
         && items
             .windows(2)
             .all(|w| group_kind(&w[0]) <= group_kind(&w[1]));
-    for entry in &add {
+    for entry in add {
         let at = if sorted {
             let key = (entry.group.clone(), entry.kind.clone());
             match items.iter().rposition(|i| group_kind(i) <= key) {
