@@ -170,6 +170,11 @@ impl Origins {
                     .filter(|(_, n, _)| !n.is_empty() && name.contains(n.as_str()))
                     .max_by_key(|(_, n, _)| n.len())
             })
+            // Renamed by a patch: the only object of its kind is still where it came from.
+            .or_else(|| match same_kind().collect::<Vec<_>>().as_slice() {
+                [only] => Some(*only),
+                _ => None,
+            })
             .map(|(_, _, location)| location.clone())
             .unwrap_or_else(|| fallback.clone())
     }
@@ -395,6 +400,19 @@ pub fn read_directory(
                 Some(Location::new(file.clone(), e.line, e.col, e.line)),
             )
         })?;
+        // Argo CD skips a YAML file that is not all Kubernetes objects unless it looks like one
+        // (mentions apiVersion, kind and metadata): a values file next to manifests is no error.
+        let all_objects = parsed.iter().all(|d| {
+            d.root.get("apiVersion").and_then(Node::as_str).is_some()
+                && d.root.get("kind").and_then(Node::as_str).is_some()
+        });
+        if !all_objects
+            && !["apiVersion:", "kind:", "metadata:"]
+                .iter()
+                .all(|k| text.contains(k))
+        {
+            continue;
+        }
         for doc in parsed {
             let kind_key = doc.root.entry("kind").map(|(k, _)| k);
             let origin = Location::at_node(&file, kind_key.unwrap_or(&doc.root));
@@ -444,6 +462,46 @@ mod tests {
             kind_line(text, "Pod", 0),
             Some(2),
             "falls back to the first kind line"
+        );
+    }
+
+    #[test]
+    fn directories_skip_yaml_that_is_not_manifests() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("values.yaml"), "databases:\n  - name: a\n").unwrap();
+        std::fs::write(
+            dir.path().join("cm.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("broken.yaml"),
+            "apiVersion: v1\nmetadata:\n  name: kind-less\n",
+        )
+        .unwrap();
+        let docs = read_directory(dir.path(), &DirectoryOptions::default()).unwrap();
+        let names: Vec<String> = docs
+            .iter()
+            .map(|d| {
+                d.node
+                    .at(&["metadata", "name"])
+                    .map(Node::text)
+                    .unwrap_or_default()
+            })
+            .collect();
+        // broken.yaml mentions apiVersion and metadata but not `kind:`: skipped like values.yaml.
+        assert_eq!(names, vec!["c"]);
+        std::fs::write(
+            dir.path().join("broken.yaml"),
+            "apiVersion: v1\nmetadata:\n  name: x\nspec:\n  kind: y\n",
+        )
+        .unwrap();
+        assert_eq!(
+            read_directory(dir.path(), &DirectoryOptions::default())
+                .unwrap()
+                .len(),
+            2,
+            "looks like a manifest: kept, and reported later"
         );
     }
 
