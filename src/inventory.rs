@@ -33,6 +33,8 @@ pub struct RenderedObject {
     pub origin: Location,
     /// A hash of the whole rendered object: equal digests are identical copies.
     pub digest: u64,
+    /// The rendered object itself (positions are in the render output, not the source file).
+    pub node: Node,
 }
 
 impl RenderedObject {
@@ -150,6 +152,7 @@ pub fn build(
                 origin,
                 digest: digest(object),
                 explicit_namespace,
+                node: object.clone(),
             });
         }
     }

@@ -127,6 +127,8 @@ pub fn expand(appset: &ApplicationSetDoc, cx: &ExpandContext) -> Expansion {
             match generate(appset, spec, template, params, mode, preserve) {
                 Ok(mut app) => {
                     app.preview = preview;
+                    app.application_set = Some(appset.name.clone());
+                    app.generator_params = Some(params.clone());
                     if let Some((_, first)) = names.iter().find(|(n, _)| *n == app.metadata_name) {
                         out.findings.push(
                             Finding::new(

@@ -186,6 +186,7 @@ mod tests {
             hook: false,
             origin: Location::file_start(Arc::from(Path::new("/t.yaml"))),
             digest,
+            node: crate::yaml::Node::scalar(""),
         }
     }
 
