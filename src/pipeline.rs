@@ -280,6 +280,13 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     );
 
     outcome.namespace_probes = namespace_probes;
+    // What `exclude:` skips is not judged by the ApplicationSet rules either.
+    let application_sets: Vec<_> = repo
+        .application_sets
+        .iter()
+        .filter(|a| !file_config.excludes(&a.name))
+        .cloned()
+        .collect();
     let context = rules::Context {
         apps: &apps,
         projects: &repo.projects,
@@ -288,6 +295,10 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         external_projects: &external_projects,
         pinned_namespaces: &pinned_namespaces,
         clusters: &clusters,
+        profile: &profile,
+        application_sets: &application_sets,
+        pr: &pull_request,
+        jobs: &plan.jobs,
     };
     let mut policy_findings = appset_findings;
     policy_findings.extend(rules::check_all(&context));

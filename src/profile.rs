@@ -1,5 +1,10 @@
-//! Rule profiles (`rules/*.yaml`): which policy rules run and at what severity. Built-in profiles
-//! are compiled in; `--profile` takes a built-in name or a file path. Validated with positions.
+//! Rule profiles (`rules/*.yaml`): which policy rules run, at what severity, and with which
+//! parameters. Built-in profiles are compiled in; `--profile` takes a built-in name or a file path.
+//! Validated with positions: every problem is an `invalid-config` finding at its line.
+//!
+//! A rule entry is a severity (`rule: error`) or a mapping (`rule: {severity: error, <param>: …}`).
+//! Opt-in rules (the preview-spec rules) declare their parameters with defaults and run only when
+//! a profile enables them.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -8,14 +13,199 @@ use std::sync::Arc;
 use crate::config;
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::rules::{self, Class};
-use crate::yaml::Node;
+use crate::yaml::{self, Node};
 
-const BUILTIN: &[(&str, &str)] = &[("default", include_str!("../rules/default.yaml"))];
+const BUILTIN: &[(&str, &str)] = &[
+    ("default", include_str!("../rules/default.yaml")),
+    (
+        "ameide-previews",
+        include_str!("../rules/ameide-previews.yaml"),
+    ),
+];
+
+/// What a rule parameter holds. Checked when the profile is read, so a rule never sees a bad value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ParamType {
+    /// A string.
+    Text,
+    /// A list of strings.
+    TextList,
+    /// A non-negative integer.
+    Count,
+    /// A string whose `{placeholder}`s come from the given set.
+    Template(&'static [&'static str]),
+    /// A list of templates.
+    TemplateList(&'static [&'static str]),
+    /// A mapping whose keys and values are templates.
+    TemplateMap(&'static [&'static str]),
+    /// A mapping of API groups (`""` for the core group) to lists of kinds.
+    KindsByGroup,
+}
+
+/// One parameter an opt-in rule accepts.
+#[derive(Debug)]
+pub struct Param {
+    pub name: &'static str,
+    pub ty: ParamType,
+    /// The value when a profile does not set it, written as YAML and read like a profile value.
+    pub default: &'static str,
+    pub doc: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    Text(String),
+    List(Vec<String>),
+    Count(u64),
+    Map(Vec<(String, String)>),
+    Kinds(Vec<(String, Vec<String>)>),
+}
+
+/// The parameters of one enabled rule, defaults filled in. A value set in a profile keeps its line.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    values: Vec<(&'static str, ParamValue, Option<Location>)>,
+}
+
+impl Params {
+    fn value(&self, name: &str) -> Option<&ParamValue> {
+        self.values
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|(_, v, _)| v)
+    }
+
+    /// A `Text` or `Template` parameter (empty when the rule does not declare it).
+    pub fn text(&self, name: &str) -> &str {
+        match self.value(name) {
+            Some(ParamValue::Text(text)) => text,
+            _ => "",
+        }
+    }
+
+    /// A `TextList` or `TemplateList` parameter.
+    pub fn list(&self, name: &str) -> &[String] {
+        match self.value(name) {
+            Some(ParamValue::List(items)) => items,
+            _ => &[],
+        }
+    }
+
+    pub fn count(&self, name: &str) -> u64 {
+        match self.value(name) {
+            Some(ParamValue::Count(n)) => *n,
+            _ => 0,
+        }
+    }
+
+    /// A `TemplateMap` parameter, in profile order.
+    pub fn map(&self, name: &str) -> &[(String, String)] {
+        match self.value(name) {
+            Some(ParamValue::Map(entries)) => entries,
+            _ => &[],
+        }
+    }
+
+    pub fn kinds(&self, name: &str) -> &[(String, Vec<String>)] {
+        match self.value(name) {
+            Some(ParamValue::Kinds(entries)) => entries,
+            _ => &[],
+        }
+    }
+
+    /// Where the profile sets the parameter; `None` for a default.
+    pub fn location(&self, name: &str) -> Option<&Location> {
+        self.values
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .and_then(|(_, _, l)| l.as_ref())
+    }
+
+    /// Parameters with every default and `overrides` on top, for tests.
+    pub fn with(declared: &'static [Param], overrides: &str) -> Params {
+        let file: Arc<Path> = Arc::from(Path::new("test-profile.yaml"));
+        let mut params = Params::default();
+        let mut problems = Vec::new();
+        let docs = yaml::parse_documents(overrides).expect("overrides parse");
+        let map = docs
+            .first()
+            .and_then(|d| d.root.as_map())
+            .unwrap_or_default();
+        for (key, value) in map {
+            let param = declared
+                .iter()
+                .find(|p| p.name == key.text())
+                .unwrap_or_else(|| panic!("undeclared parameter {}", key.text()));
+            if let Some(v) = read_value(param, value, &file, &mut problems) {
+                params
+                    .values
+                    .push((param.name, v, Some(Location::at_node(&file, value))));
+            }
+        }
+        assert!(problems.is_empty(), "{problems:?}");
+        params.fill_defaults(declared);
+        params
+    }
+
+    fn fill_defaults(&mut self, declared: &'static [Param]) {
+        for param in declared {
+            if self.values.iter().any(|(n, _, _)| *n == param.name) {
+                continue;
+            }
+            self.values.push((param.name, default_value(param), None));
+        }
+    }
+}
+
+/// A parameter's default; the declarations are checked by the tests, so this cannot fail.
+fn default_value(param: &Param) -> ParamValue {
+    let file: Arc<Path> = Arc::from(Path::new("<default>"));
+    let docs = yaml::parse_documents(param.default).unwrap_or_default();
+    let null = Node::scalar("");
+    let node = docs.first().map_or(&null, |d| &d.root);
+    let mut problems = Vec::new();
+    read_value(param, node, &file, &mut problems).unwrap_or(ParamValue::List(Vec::new()))
+}
+
+/// Replaces each `{name}` of a template with its value.
+pub fn expand(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// The placeholders of a template, or what is wrong with it.
+pub fn placeholders(template: &str) -> Result<Vec<&str>, String> {
+    let mut found = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find(['{', '}']) {
+        if rest[open..].starts_with('}') {
+            return Err("`}` without `{`".into());
+        }
+        let after = &rest[open + 1..];
+        let close = after
+            .find('}')
+            .ok_or_else(|| "`{` without `}`".to_string())?;
+        let name = &after[..close];
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+            return Err(format!(
+                "`{{{name}}}` is not a placeholder (lowercase letters and `_` between braces)"
+            ));
+        }
+        found.push(name);
+        rest = &after[close + 1..];
+    }
+    Ok(found)
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Profile {
     /// Rule id → severity; `None` means off.
     overrides: HashMap<&'static str, Option<Severity>>,
+    /// Parameters of the enabled opt-in rules.
+    params: HashMap<&'static str, Params>,
 }
 
 impl Profile {
@@ -38,6 +228,11 @@ impl Profile {
         }
     }
 
+    /// The parameters of an opt-in rule, when the profile enables it; `None` means do not run it.
+    pub fn params(&self, id: &str) -> Option<&Params> {
+        self.params.get(id)
+    }
+
     /// Drops findings of disabled rules and applies severities (notes stay notes).
     pub fn apply(&self, findings: Vec<Finding>) -> Vec<Finding> {
         findings
@@ -53,6 +248,8 @@ impl Profile {
                     }
                     Some(finding)
                 }
+                // An opt-in rule the profile does not name stays off.
+                None if rules::params_of(finding.rule).is_some() => None,
                 None => Some(finding),
             })
             .collect()
@@ -68,11 +265,12 @@ fn parse(text: &str, file: Arc<Path>) -> Result<Profile, Vec<Finding>> {
     for (key, value) in &entries {
         match key.text().as_str() {
             "description" => {}
-            "rules" if value.as_map().is_none() => {
-                problems.push(error("rules must map rule ids to severities".into(), value))
-            }
+            "rules" if value.as_map().is_none() => problems.push(error(
+                "rules must map rule ids to severities or {severity, parameters} mappings".into(),
+                value,
+            )),
             "rules" => {
-                for (rule, severity) in value.as_map().unwrap_or_default() {
+                for (rule, setting) in value.as_map().unwrap_or_default() {
                     let Some(meta) = rules::meta(&rule.text()).filter(|m| m.class == Class::Policy)
                     else {
                         problems.push(error(
@@ -84,22 +282,13 @@ fn parse(text: &str, file: Arc<Path>) -> Result<Profile, Vec<Finding>> {
                         ));
                         continue;
                     };
-                    let parsed = match severity.text().as_str() {
-                        "error" => Some(Severity::Error),
-                        "warning" => Some(Severity::Warning),
-                        "note" => Some(Severity::Note),
-                        "off" => None,
-                        other => {
-                            problems.push(error(
-                                format!(
-                                    "severity must be error, warning, note or off, not `{other}`"
-                                ),
-                                severity,
-                            ));
-                            continue;
+                    if let Some(read) = rule_setting(meta, setting, &file, &mut problems) {
+                        let (severity, params) = read;
+                        profile.overrides.insert(meta.id, severity);
+                        if let (Some(_), Some(params)) = (severity, params) {
+                            profile.params.insert(meta.id, params);
                         }
-                    };
-                    profile.overrides.insert(meta.id, parsed);
+                    }
                 }
             }
             other => problems.push(error(
@@ -113,6 +302,212 @@ fn parse(text: &str, file: Arc<Path>) -> Result<Profile, Vec<Finding>> {
     } else {
         Err(problems)
     }
+}
+
+/// One rule's entry: a severity, or a mapping with an optional `severity` and the rule's
+/// parameters. Returns the severity (`None`: off) and, for opt-in rules, the parameters.
+fn rule_setting(
+    meta: &'static rules::Meta,
+    setting: &Node,
+    file: &Arc<Path>,
+    problems: &mut Vec<Finding>,
+) -> Option<(Option<Severity>, Option<Params>)> {
+    let error =
+        |message: String, node: &Node| config::invalid(message, Location::at_node(file, node));
+    let declared = rules::params_of(meta.id);
+    let Some(entries) = setting.as_map() else {
+        let severity = severity(setting)
+            .map_err(|e| problems.push(error(e, setting)))
+            .ok()?;
+        let params = declared.map(|declared| {
+            let mut params = Params::default();
+            params.fill_defaults(declared);
+            params
+        });
+        return Some((severity, params));
+    };
+    let mut chosen = Some(meta.severity);
+    let mut params = Params::default();
+    let before = problems.len();
+    for (key, value) in entries {
+        let name = key.text();
+        if name == "severity" {
+            match severity(value) {
+                Ok(s) => chosen = s,
+                Err(e) => problems.push(error(e, value)),
+            }
+            continue;
+        }
+        let Some(param) = declared.and_then(|d| d.iter().find(|p| p.name == name)) else {
+            let known: Vec<&str> = declared
+                .unwrap_or_default()
+                .iter()
+                .map(|p| p.name)
+                .collect();
+            let hint = if known.is_empty() {
+                format!("{} takes no parameters, only `severity`", meta.id)
+            } else {
+                format!("{} takes severity, {}", meta.id, known.join(", "))
+            };
+            problems.push(error(format!("unknown parameter `{name}`: {hint}"), key));
+            continue;
+        };
+        if let Some(v) = read_value(param, value, file, problems) {
+            params
+                .values
+                .push((param.name, v, Some(Location::at_node(file, value))));
+        }
+    }
+    if problems.len() > before {
+        return None;
+    }
+    let params = declared.map(|declared| {
+        params.fill_defaults(declared);
+        params
+    });
+    Some((chosen, params))
+}
+
+fn severity(node: &Node) -> Result<Option<Severity>, String> {
+    match node.text().as_str() {
+        "error" => Ok(Some(Severity::Error)),
+        "warning" => Ok(Some(Severity::Warning)),
+        "note" => Ok(Some(Severity::Note)),
+        "off" => Ok(None),
+        other => Err(format!(
+            "severity must be error, warning, note or off, not `{other}`"
+        )),
+    }
+}
+
+/// Reads a parameter value of the declared type; problems point at the offending node.
+fn read_value(
+    param: &Param,
+    node: &Node,
+    file: &Arc<Path>,
+    problems: &mut Vec<Finding>,
+) -> Option<ParamValue> {
+    let before = problems.len();
+    let mut fail = |message: String, at: &Node| {
+        problems.push(config::invalid(
+            format!("parameter `{}`: {message}", param.name),
+            Location::at_node(file, at),
+        ))
+    };
+    let scalar = |n: &Node| {
+        n.as_str()
+            .map(str::to_string)
+            .filter(|_| n.as_map().is_none())
+    };
+    let template = |n: &Node, allowed: &[&str], fail: &mut dyn FnMut(String, &Node)| {
+        let Some(text) = scalar(n) else {
+            fail("expected a string".into(), n);
+            return None;
+        };
+        match placeholders(&text) {
+            Err(e) => fail(format!("bad pattern `{text}`: {e}"), n),
+            Ok(found) => {
+                if let Some(unknown) = found.iter().find(|p| !allowed.contains(p)) {
+                    let known: Vec<String> = allowed.iter().map(|a| format!("{{{a}}}")).collect();
+                    let known = if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    };
+                    fail(
+                        format!(
+                            "bad pattern `{text}`: unknown placeholder {{{unknown}}} (known: {known})"
+                        ),
+                        n,
+                    );
+                }
+            }
+        }
+        Some(text)
+    };
+    let value = match param.ty {
+        ParamType::Text => match scalar(node) {
+            Some(text) => ParamValue::Text(text),
+            None => {
+                fail("expected a string".into(), node);
+                return None;
+            }
+        },
+        ParamType::Template(allowed) => ParamValue::Text(template(node, allowed, &mut fail)?),
+        ParamType::Count => match node.as_str().and_then(|t| t.parse::<u64>().ok()) {
+            Some(n) if node.as_map().is_none() => ParamValue::Count(n),
+            _ => {
+                fail("expected a non-negative integer".into(), node);
+                return None;
+            }
+        },
+        ParamType::TextList | ParamType::TemplateList(_) => {
+            let Some(items) = node.as_seq() else {
+                fail("expected a list".into(), node);
+                return None;
+            };
+            let allowed = match param.ty {
+                ParamType::TemplateList(allowed) => Some(allowed),
+                _ => None,
+            };
+            let mut out = Vec::new();
+            for item in items {
+                let text = match allowed {
+                    Some(allowed) => template(item, allowed, &mut fail),
+                    None => scalar(item).or_else(|| {
+                        fail("expected a string".into(), item);
+                        None
+                    }),
+                };
+                out.extend(text);
+            }
+            ParamValue::List(out)
+        }
+        ParamType::TemplateMap(allowed) => {
+            let Some(entries) = node.as_map() else {
+                fail("expected a mapping".into(), node);
+                return None;
+            };
+            let mut out = Vec::new();
+            for (key, value) in entries {
+                let key = template(key, allowed, &mut fail);
+                let value = template(value, allowed, &mut fail);
+                if let (Some(k), Some(v)) = (key, value) {
+                    out.push((k, v));
+                }
+            }
+            ParamValue::Map(out)
+        }
+        ParamType::KindsByGroup => {
+            let Some(entries) = node.as_map() else {
+                fail(
+                    "expected a mapping of API groups to lists of kinds".into(),
+                    node,
+                );
+                return None;
+            };
+            let mut out = Vec::new();
+            for (group, kinds) in entries {
+                let Some(items) = kinds.as_seq() else {
+                    fail(
+                        format!("kinds of group `{}` must be a list", group.text()),
+                        kinds,
+                    );
+                    continue;
+                };
+                let mut names = Vec::new();
+                for kind in items {
+                    match scalar(kind).filter(|k| !k.is_empty()) {
+                        Some(k) => names.push(k),
+                        None => fail("expected a kind name".into(), kind),
+                    }
+                }
+                out.push((group.text(), names));
+            }
+            ParamValue::Kinds(out)
+        }
+    };
+    (problems.len() == before).then_some(value)
 }
 
 #[cfg(test)]
@@ -148,6 +543,123 @@ mod tests {
         ];
         let kept: Vec<Severity> = profile.apply(findings).iter().map(|f| f.severity).collect();
         assert_eq!(kept, vec![Severity::Warning, Severity::Note]);
+    }
+
+    #[test]
+    fn every_declared_default_is_valid() {
+        let file: Arc<Path> = Arc::from(Path::new("<default>"));
+        for id in rules::ALL.iter().map(|m| m.id) {
+            for param in rules::params_of(id).unwrap_or_default() {
+                let docs = yaml::parse_documents(param.default).unwrap();
+                let mut problems = Vec::new();
+                let node = docs
+                    .first()
+                    .map(|d| d.root.clone())
+                    .unwrap_or(Node::scalar(""));
+                assert!(
+                    read_value(param, &node, &file, &mut problems).is_some(),
+                    "{id}.{}: {problems:?}",
+                    param.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn opt_in_rules_are_off_unless_a_profile_enables_them() {
+        let default = Profile::load("default").unwrap();
+        let spec = Profile::load("ameide-previews").unwrap();
+        let at = Location::file_start(Arc::from(Path::new("x")));
+        for id in rules::ALL.iter().map(|m| m.id) {
+            if rules::params_of(id).is_none() {
+                continue;
+            }
+            assert!(default.params(id).is_none(), "{id} runs by default");
+            assert!(
+                spec.params(id).is_some(),
+                "{id} is not enabled by ameide-previews"
+            );
+            let finding = Finding::new(
+                rules::meta(id).unwrap().id,
+                Severity::Error,
+                "m",
+                at.clone(),
+            );
+            assert!(default.apply(vec![finding]).is_empty());
+        }
+    }
+
+    #[test]
+    fn rule_entries_take_typed_parameters() {
+        let profile = parse(
+            "rules:\n  preview-namespace-lifecycle:\n    severity: warning\n    applicationSet: lane\n    labels: {'pr': '{number}'}\n  kind-not-allowed: {severity: note}\n",
+            Arc::from(Path::new("p.yaml")),
+        )
+        .unwrap();
+        let params = profile.params("preview-namespace-lifecycle").unwrap();
+        assert_eq!(params.text("applicationSet"), "lane");
+        assert_eq!(params.location("applicationSet").unwrap().line, 4);
+        assert_eq!(params.map("labels")[0], ("pr".into(), "{number}".into()));
+        assert_eq!(params.text("namespace"), "pr-{number}", "defaults fill in");
+        assert!(params.location("namespace").is_none());
+        assert_eq!(
+            profile.overrides["preview-namespace-lifecycle"],
+            Some(Severity::Warning)
+        );
+        assert_eq!(profile.overrides["kind-not-allowed"], Some(Severity::Note));
+        // A bare severity enables an opt-in rule with its defaults; `off` leaves it off.
+        let bare = parse(
+            "rules:\n  preview-namespace-lifecycle: error\n  preview-lane-shape: off\n",
+            Arc::from(Path::new("p.yaml")),
+        )
+        .unwrap();
+        let defaults = bare.params("preview-namespace-lifecycle").unwrap();
+        assert_eq!(defaults.text("applicationSet"), "");
+        assert!(bare.params("preview-lane-shape").is_none());
+    }
+
+    #[test]
+    fn bad_parameters_point_at_their_line() {
+        let errors = parse(
+            "rules:\n  preview-namespace-lifecycle:\n    aplicationSet: lane\n    gitopsRepos: https://x\n    labels: {'a': 'pr-{numbr}'}\n  preview-image-contract:\n    image: 'x:{head_sha'\n  kind-not-allowed: {severity: error, exclude: [a]}\n  preview-appset-hardening: {maxRequeueAfterSeconds: soon}\n",
+            Arc::from(Path::new("p.yaml")),
+        )
+        .unwrap_err();
+        let found: Vec<(u32, bool)> = errors
+            .iter()
+            .map(|f| (f.location.line, f.rule == rules::INVALID_CONFIG))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (3, true),
+                (4, true),
+                (5, true),
+                (7, true),
+                (8, true),
+                (9, true)
+            ],
+            "{errors:#?}"
+        );
+        assert!(
+            errors[0]
+                .message
+                .contains("unknown parameter `aplicationSet`")
+        );
+        assert!(errors[1].message.contains("expected a list"));
+        assert!(errors[2].message.contains("unknown placeholder {numbr}"));
+        assert!(errors[3].message.contains("bad pattern"));
+        assert!(errors[4].message.contains("takes no parameters"));
+        assert!(errors[5].message.contains("non-negative integer"));
+    }
+
+    #[test]
+    fn templates_expand_and_reject_stray_braces() {
+        assert_eq!(expand("pr-{number}", &[("number", "7")]), "pr-7");
+        assert_eq!(placeholders("{a}-{b_c}").unwrap(), vec!["a", "b_c"]);
+        assert!(placeholders("x}").is_err());
+        assert!(placeholders("{X}").is_err());
+        assert!(placeholders("{}").is_err());
     }
 
     #[test]

@@ -205,6 +205,10 @@ mod tests {
             external_projects: &[],
             pinned_namespaces: &[],
             clusters: &[],
+            profile: &Default::default(),
+            application_sets: &[],
+            pr: &Default::default(),
+            jobs: &[],
         })
     }
 

@@ -7,10 +7,14 @@
 
 use std::collections::BTreeSet;
 
+use crate::appset::SyntheticPr;
 use crate::argo::application::Application;
 use crate::argo::project::AppProject;
 use crate::diagnostic::{Finding, Severity};
+use crate::discover::ApplicationSetDoc;
 use crate::inventory::Inventory;
+use crate::plan::RenderJob;
+use crate::profile::{Param, Params, Profile};
 
 pub mod chart_dependency_missing;
 pub mod create_namespace_not_permitted;
@@ -22,6 +26,12 @@ pub mod invalid_argo_manifest;
 pub mod invalid_config;
 pub mod kind_not_allowed;
 pub mod parse_error;
+pub mod preview_appset_hardening;
+pub mod preview_image_contract;
+pub mod preview_lane_shape;
+pub mod preview_namespace_lifecycle;
+pub mod preview_project_policy;
+pub mod preview_sync_policy;
 pub mod render_failed;
 pub mod source_not_permitted;
 pub mod source_unresolved;
@@ -32,6 +42,8 @@ pub mod unknown_project;
 pub mod unknown_resource_scope;
 pub mod untrusted_template_input;
 pub mod waiver_expired;
+
+mod support;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Class {
@@ -62,6 +74,12 @@ pub const ALL: &[&Meta] = &[
     &templated_project::META,
     &untrusted_template_input::META,
     &waiver_expired::META,
+    &preview_project_policy::META,
+    &preview_namespace_lifecycle::META,
+    &preview_lane_shape::META,
+    &preview_sync_policy::META,
+    &preview_appset_hardening::META,
+    &preview_image_contract::META,
     &parse_error::META,
     &invalid_argo_manifest::META,
     &invalid_config::META,
@@ -84,6 +102,33 @@ pub const TEMPLATE_ERROR: &str = template_error::META.id;
 
 mod docs {
     include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
+}
+
+/// Opt-in rules: they run only when a profile enables them, with the parameters they declare.
+const OPT_IN: &[(&str, &[Param])] = &[
+    (
+        preview_project_policy::META.id,
+        preview_project_policy::PARAMS,
+    ),
+    (
+        preview_namespace_lifecycle::META.id,
+        preview_namespace_lifecycle::PARAMS,
+    ),
+    (preview_lane_shape::META.id, preview_lane_shape::PARAMS),
+    (preview_sync_policy::META.id, preview_sync_policy::PARAMS),
+    (
+        preview_appset_hardening::META.id,
+        preview_appset_hardening::PARAMS,
+    ),
+    (
+        preview_image_contract::META.id,
+        preview_image_contract::PARAMS,
+    ),
+];
+
+/// The parameters an opt-in rule declares; `None` for rules that always run.
+pub fn params_of(id: &str) -> Option<&'static [Param]> {
+    OPT_IN.iter().find(|(i, _)| *i == id).map(|(_, p)| *p)
 }
 
 pub fn meta(id: &str) -> Option<&'static Meta> {
@@ -116,11 +161,24 @@ pub struct Context<'a> {
     pub pinned_namespaces: &'a [usize],
     /// Clusters besides in-cluster (`--cluster`, config `clusters:`).
     pub clusters: &'a [crate::argo::admission::Cluster],
+    /// The profile: which opt-in rules run, with which parameters.
+    pub profile: &'a Profile,
+    /// Every ApplicationSet of the repository, expanded or not.
+    pub application_sets: &'a [ApplicationSetDoc],
+    /// The pull request the pull request generators were evaluated with.
+    pub pr: &'a SyntheticPr,
+    /// The planned renders: which tool renders each (Application, source).
+    pub jobs: &'a [RenderJob],
 }
 
 impl Context<'_> {
     pub fn project(&self, name: &str) -> Option<&AppProject> {
         self.projects.iter().find(|p| p.name == name)
+    }
+
+    /// An opt-in rule's parameters when the profile enables it.
+    pub fn params(&self, id: &str) -> Option<&Params> {
+        self.profile.params(id)
     }
 }
 
@@ -135,6 +193,12 @@ pub fn check_all(ctx: &Context) -> Vec<Finding> {
     findings.extend(source_not_permitted::check(ctx));
     findings.extend(destination_not_permitted::check(ctx));
     findings.extend(create_namespace_not_permitted::check(ctx));
+    findings.extend(preview_project_policy::check(ctx));
+    findings.extend(preview_namespace_lifecycle::check(ctx));
+    findings.extend(preview_lane_shape::check(ctx));
+    findings.extend(preview_sync_policy::check(ctx));
+    findings.extend(preview_appset_hardening::check(ctx));
+    findings.extend(preview_image_contract::check(ctx));
     findings
 }
 
@@ -160,6 +224,24 @@ mod tests {
                 "## Reference",
             ] {
                 assert!(doc.contains(section), "{}: doc lacks `{section}`", meta.id);
+            }
+        }
+    }
+
+    #[test]
+    fn opt_in_rules_document_their_parameters() {
+        for (id, params) in OPT_IN {
+            let doc = doc(id).unwrap();
+            let section = doc
+                .split("## Parameters")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{id}: doc lacks `## Parameters`"));
+            for param in *params {
+                assert!(
+                    section.contains(&format!("`{}`", param.name)),
+                    "{id}: parameter {} is not documented",
+                    param.name
+                );
             }
         }
     }
