@@ -31,6 +31,8 @@ pub mod preview_image_contract;
 pub mod preview_lane_shape;
 pub mod preview_namespace_lifecycle;
 pub mod preview_project_policy;
+pub mod preview_routes;
+pub mod preview_service_aliases;
 pub mod preview_sync_policy;
 pub mod render_failed;
 pub mod source_not_permitted;
@@ -80,6 +82,8 @@ pub const ALL: &[&Meta] = &[
     &preview_sync_policy::META,
     &preview_appset_hardening::META,
     &preview_image_contract::META,
+    &preview_routes::META,
+    &preview_service_aliases::META,
     &parse_error::META,
     &invalid_argo_manifest::META,
     &invalid_config::META,
@@ -123,6 +127,11 @@ const OPT_IN: &[(&str, &[Param])] = &[
     (
         preview_image_contract::META.id,
         preview_image_contract::PARAMS,
+    ),
+    (preview_routes::META.id, preview_routes::PARAMS),
+    (
+        preview_service_aliases::META.id,
+        preview_service_aliases::PARAMS,
     ),
 ];
 
@@ -199,6 +208,8 @@ pub fn check_all(ctx: &Context) -> Vec<Finding> {
     findings.extend(preview_sync_policy::check(ctx));
     findings.extend(preview_appset_hardening::check(ctx));
     findings.extend(preview_image_contract::check(ctx));
+    findings.extend(preview_routes::check(ctx));
+    findings.extend(preview_service_aliases::check(ctx));
     findings
 }
 

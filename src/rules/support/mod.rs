@@ -8,6 +8,7 @@ use crate::diagnostic::{Finding, Location};
 use crate::discover::ApplicationSetDoc;
 use crate::inventory::RenderedObject;
 use crate::plan::JobKind;
+use crate::yaml::Node;
 
 use super::Context;
 
@@ -105,6 +106,11 @@ pub fn merge_same_line(findings: Vec<Finding>) -> Vec<Finding> {
             finding
         })
         .collect()
+}
+
+/// A string value of a rendered object.
+pub fn field<'a>(object: &'a RenderedObject, path: &[&str]) -> Option<&'a str> {
+    object.node.at(path).and_then(Node::as_str)
 }
 
 /// The line in the object's source file (chart template or plain manifest) of the deepest key of
