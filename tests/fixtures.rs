@@ -142,6 +142,24 @@ fn clean_example_passes_with_no_findings() {
 }
 
 #[test]
+fn clean_example_follows_the_preview_spec() {
+    let run = run_gate(
+        &testdata().join("example"),
+        &[
+            "check",
+            "--format",
+            "json",
+            ".",
+            "--profile",
+            "ameide-previews",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["findings"], serde_json::json!([]), "{}", run.stdout);
+}
+
+#[test]
 fn every_variant_produces_exactly_its_findings() {
     let mut variants: Vec<Variant> = std::fs::read_dir(testdata().join("variants"))
         .unwrap()
