@@ -122,6 +122,7 @@ impl Params {
     }
 
     /// Parameters with every default and `overrides` on top, for tests.
+    #[cfg(test)]
     pub fn with(declared: &'static [Param], overrides: &str) -> Params {
         let file: Arc<Path> = Arc::from(Path::new("test-profile.yaml"));
         let mut params = Params::default();
@@ -394,11 +395,7 @@ fn read_value(
             Location::at_node(file, at),
         ))
     };
-    let scalar = |n: &Node| {
-        n.as_str()
-            .map(str::to_string)
-            .filter(|_| n.as_map().is_none())
-    };
+    let scalar = |n: &Node| n.as_str().map(str::to_string);
     let template = |n: &Node, allowed: &[&str], fail: &mut dyn FnMut(String, &Node)| {
         let Some(text) = scalar(n) else {
             fail("expected a string".into(), n);
@@ -435,7 +432,7 @@ fn read_value(
         },
         ParamType::Template(allowed) => ParamValue::Text(template(node, allowed, &mut fail)?),
         ParamType::Count => match node.as_str().and_then(|t| t.parse::<u64>().ok()) {
-            Some(n) if node.as_map().is_none() => ParamValue::Count(n),
+            Some(n) => ParamValue::Count(n),
             _ => {
                 fail("expected a non-negative integer".into(), node);
                 return None;

@@ -182,12 +182,8 @@ fn deletion(ctx: &Context, app: &Application, out: &mut Vec<Finding>) {
 fn sources(ctx: &Context, app: &Application, params: &Params, out: &mut Vec<Finding>) {
     let repos = params.list("gitopsRepos");
     let pr = ctx.pr;
-    let pr_revisions = [
-        pr.head_sha.as_str(),
-        &pr.head_sha[..pr.head_sha.len().min(8)],
-        &pr.head_sha[..pr.head_sha.len().min(7)],
-        pr.branch.as_str(),
-    ];
+    let short = |n: usize| pr.head_sha.chars().take(n).collect::<String>();
+    let pr_revisions = [pr.head_sha.clone(), short(8), short(7), pr.branch.clone()];
     for source in &app.sources {
         if !repos.is_empty() && !repos.iter().any(|r| same_repository(r, &source.repo_url)) {
             out.push(
@@ -203,9 +199,7 @@ fn sources(ctx: &Context, app: &Application, params: &Params, out: &mut Vec<Find
                 .help("render the Namespace manifest from the GitOps repository"),
             );
         }
-        if !source.target_revision.is_empty()
-            && pr_revisions.contains(&source.target_revision.as_str())
-        {
+        if !source.target_revision.is_empty() && pr_revisions.contains(&source.target_revision) {
             out.push(
                 finding(
                     app,
