@@ -280,6 +280,7 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     );
 
     outcome.namespace_probes = namespace_probes;
+    let overlays = build_overlays(&root, &profile, &render_options, &mut outcome.findings);
     // What `exclude:` skips is not judged by the ApplicationSet rules either.
     let application_sets: Vec<_> = repo
         .application_sets
@@ -299,6 +300,7 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         application_sets: &application_sets,
         pr: &pull_request,
         jobs: &plan.jobs,
+        overlays: &overlays,
     };
     let mut policy_findings = appset_findings;
     policy_findings.extend(rules::check_all(&context));
@@ -319,6 +321,53 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     }
     outcome.elapsed = started.elapsed();
     Ok(outcome)
+}
+
+/// Kustomize overlays of the ApplicationSets themselves (local-cluster overlays), when the profile
+/// asks `preview-appset-hardening` to check them; built like any Kustomize source. A failed build
+/// is a `render-failed` finding: the gate could not check what it was asked to.
+fn build_overlays(
+    root: &std::path::Path,
+    profile: &crate::profile::Profile,
+    render_options: &RenderOptions,
+    findings: &mut Vec<Finding>,
+) -> Vec<(PathBuf, Vec<crate::render::RenderedDoc>)> {
+    let Some(params) = profile.params(rules::preview_appset_hardening::META.id) else {
+        return Vec::new();
+    };
+    let jobs: Vec<RenderJob> = rules::preview_appset_hardening::local_overlays(root, params)
+        .into_iter()
+        .map(|dir| RenderJob {
+            app: 0,
+            source: 0,
+            kind: JobKind::Kustomize(plan::KustomizeJob {
+                dir,
+                repo_root: root.to_path_buf(),
+                edits: None,
+            }),
+        })
+        .collect();
+    if jobs.is_empty() {
+        return Vec::new();
+    }
+    let dir_of = |job: &RenderJob| match &job.kind {
+        JobKind::Kustomize(k) => k.dir.clone(),
+        _ => PathBuf::new(),
+    };
+    let location = |job: &RenderJob| {
+        let file = rules::preview_appset_hardening::kustomization_file(&dir_of(job));
+        Location::file_start(std::sync::Arc::from(file.as_path()))
+    };
+    let (results, failures) = render::render_all(&jobs, render_options, &location, &|_, _| {});
+    findings.extend(failures);
+    let mut built = Vec::new();
+    for result in results {
+        match result.result {
+            Ok(docs) => built.push((dir_of(&jobs[result.job]), docs)),
+            Err(finding) => findings.push(finding),
+        }
+    }
+    built
 }
 
 /// Applications chosen by `--app`/`--project`, and the projects all of whose Applications are chosen.

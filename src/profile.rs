@@ -40,6 +40,8 @@ pub enum ParamType {
     TemplateMap(&'static [&'static str]),
     /// A mapping of API groups (`""` for the core group) to lists of kinds.
     KindsByGroup,
+    /// A list of path globs (`*` within a path segment, `**` across segments).
+    GlobList,
 }
 
 /// One parameter an opt-in rule accepts.
@@ -83,7 +85,7 @@ impl Params {
         }
     }
 
-    /// A `TextList` or `TemplateList` parameter.
+    /// A `TextList`, `TemplateList` or `GlobList` parameter.
     pub fn list(&self, name: &str) -> &[String] {
         match self.value(name) {
             Some(ParamValue::List(items)) => items,
@@ -438,6 +440,23 @@ fn read_value(
                 return None;
             }
         },
+        ParamType::GlobList => {
+            let Some(items) = node.as_seq() else {
+                fail("expected a list of path globs".into(), node);
+                return None;
+            };
+            let mut out = Vec::new();
+            for item in items {
+                match scalar(item) {
+                    Some(text) => match glob::Pattern::new(&text) {
+                        Ok(_) => out.push(text),
+                        Err(e) => fail(format!("bad pattern `{text}`: {e}"), item),
+                    },
+                    None => fail("expected a path glob".into(), item),
+                }
+            }
+            ParamValue::List(out)
+        }
         ParamType::TextList | ParamType::TemplateList(_) => {
             let Some(items) = node.as_seq() else {
                 fail("expected a list".into(), node);
@@ -618,7 +637,7 @@ mod tests {
     #[test]
     fn bad_parameters_point_at_their_line() {
         let errors = parse(
-            "rules:\n  preview-namespace-lifecycle:\n    aplicationSet: lane\n    gitopsRepos: https://x\n    labels: {'a': 'pr-{numbr}'}\n  preview-image-contract:\n    image: 'x:{head_sha'\n  kind-not-allowed: {severity: error, exclude: [a]}\n  preview-appset-hardening: {maxRequeueAfterSeconds: soon}\n",
+            "rules:\n  preview-namespace-lifecycle:\n    aplicationSet: lane\n    gitopsRepos: https://x\n    labels: {'a': 'pr-{numbr}'}\n  preview-image-contract:\n    image: 'x:{head_sha'\n  kind-not-allowed: {severity: error, exclude: [a]}\n  preview-appset-hardening: {maxRequeueAfterSeconds: soon, localOverlays: ['[']}\n",
             Arc::from(Path::new("p.yaml")),
         )
         .unwrap_err();
@@ -634,6 +653,7 @@ mod tests {
                 (5, true),
                 (7, true),
                 (8, true),
+                (9, true),
                 (9, true)
             ],
             "{errors:#?}"
@@ -648,6 +668,7 @@ mod tests {
         assert!(errors[3].message.contains("bad pattern"));
         assert!(errors[4].message.contains("takes no parameters"));
         assert!(errors[5].message.contains("non-negative integer"));
+        assert!(errors[6].message.contains("bad pattern `[`"));
     }
 
     #[test]

@@ -209,6 +209,7 @@ mod tests {
             application_sets: &[],
             pr: &Default::default(),
             jobs: &[],
+            overlays: &[],
         })
     }
 

@@ -178,6 +178,8 @@ pub struct Context<'a> {
     pub pr: &'a SyntheticPr,
     /// The planned renders: which tool renders each (Application, source).
     pub jobs: &'a [RenderJob],
+    /// Kustomize overlays an opt-in rule asked for, built: `(directory, objects)`.
+    pub overlays: &'a [(std::path::PathBuf, Vec<crate::render::RenderedDoc>)],
 }
 
 impl Context<'_> {

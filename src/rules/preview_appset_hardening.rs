@@ -10,7 +10,10 @@
 //!   pull request (`labels:` of its provider block);
 //! - every pull request generator sets `requeueAfterSeconds` explicitly, at most
 //!   `maxRequeueAfterSeconds` (300);
-//! - an ApplicationSet named in `applicationSets` has a pull request generator at all.
+//! - an ApplicationSet named in `applicationSets` has a pull request generator at all;
+//! - every Kustomize overlay matching `localOverlays` (the local-cluster overlays of the
+//!   ApplicationSets) is built, and each preview ApplicationSet it yields polls every
+//!   `localRequeueAfterSeconds` (60) seconds exactly.
 //!
 //! A templated `spec.project` is `templated-project`'s finding, PR text in names or destinations
 //! `untrusted-template-input`'s.
@@ -19,13 +22,17 @@
 //! - `applicationSets` (list, default `[]`): ApplicationSets that must be previews even without a pull request generator.
 //! - `requiredLabels` (list, default `[]`): labels every pull request generator must require.
 //! - `maxRequeueAfterSeconds` (integer, default `300`): the longest polling interval.
+//! - `localOverlays` (path globs, default `[]`): overlay directories of local clusters, relative to
+//!   the repository root (`argocd/overlays/local*`).
+//! - `localRequeueAfterSeconds` (integer, default `60`): the polling interval local overlays set.
 //!
 //! ## Why
 //! Without `missingkey=error` a typo or a component file without a key renders `<no value>` into
 //! a name, path or value file, and the Application is created anyway. Without the label gate every
 //! pull request, from anyone, gets a preview. Pull request generators poll every 1800 seconds by
 //! default; when the webhook fails (it will) a preview appears half an hour late, so the spec
-//! requires an explicit safety net.
+//! requires an explicit safety net. Local clusters have no public webhook at all: their overlays
+//! must poll every minute.
 //!
 //! ## Example
 //! ```yaml
@@ -39,17 +46,23 @@
 //!
 //! ## How to fix
 //! Add `goTemplateOptions: ["missingkey=error"]`, `labels: [preview]` in the provider block and
-//! `requeueAfterSeconds: 300` next to it.
+//! `requeueAfterSeconds: 300` next to it. In a local overlay, patch `requeueAfterSeconds` of every
+//! preview ApplicationSet's pull request generator to 60.
 //!
 //! ## Reference
-//! Preview spec §5.1 (label gate), §5.3 (polling safety net), §5.5 (template hardening); Argo CD
+//! Preview spec §5.1 (label gate), §5.3 (polling safety net), §5.4 (local clusters), §5.5
+//! (template hardening); Argo CD
 //! docs `operator-manual/applicationset/Generators-Pull-Request.md` (labels,
 //! `requeueAfterSeconds` default 1800), `GoTemplate.md` (`missingkey=error`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::{Class, Context, Meta};
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::profile::{Param, ParamType, Params};
-use crate::yaml::Node;
+use crate::render::RenderedDoc;
+use crate::yaml::{self, Node};
 
 pub const META: Meta = Meta {
     id: "preview-appset-hardening",
@@ -76,6 +89,18 @@ pub const PARAMS: &[Param] = &[
         ty: ParamType::Count,
         default: "300",
         doc: "the longest polling interval allowed; the key must be set",
+    },
+    Param {
+        name: "localOverlays",
+        ty: ParamType::GlobList,
+        default: "[]",
+        doc: "Kustomize overlay directories of local clusters, relative to the repository root",
+    },
+    Param {
+        name: "localRequeueAfterSeconds",
+        ty: ParamType::Count,
+        default: "60",
+        doc: "the polling interval every preview ApplicationSet of a local overlay sets",
     },
 ];
 
@@ -132,7 +157,171 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             .help(help)
         }));
     }
+    for (dir, docs) in ctx.overlays {
+        findings.extend(local_overlay(dir, docs, params));
+    }
     findings
+}
+
+/// The Kustomize directories under `root` that `localOverlays` names.
+pub fn local_overlays(root: &Path, params: &Params) -> Vec<PathBuf> {
+    let patterns: Vec<glob::Pattern> = params
+        .list("localOverlays")
+        .iter()
+        .filter_map(|p| glob::Pattern::new(p.trim_end_matches('/')).ok())
+        .collect();
+    let mut out = Vec::new();
+    if !patterns.is_empty() {
+        walk(root, root, &patterns, &mut out);
+    }
+    out
+}
+
+fn walk(root: &Path, dir: &Path, patterns: &[glob::Pattern], out: &mut Vec<PathBuf>) {
+    let options = glob::MatchOptions {
+        require_literal_separator: true,
+        ..glob::MatchOptions::new()
+    };
+    let relative = dir.strip_prefix(root).unwrap_or(dir);
+    if kustomization_file(dir).is_file()
+        && patterns
+            .iter()
+            .any(|p| p.matches_path_with(relative, options))
+    {
+        out.push(dir.to_path_buf());
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    for sub in dirs {
+        walk(root, &sub, patterns, out);
+    }
+}
+
+/// A directory's kustomization file (`kustomization.yaml` when there is none, for messages).
+pub fn kustomization_file(dir: &Path) -> PathBuf {
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| dir.join("kustomization.yaml"))
+}
+
+/// The preview ApplicationSets an overlay builds must poll exactly every `localRequeueAfterSeconds`.
+fn local_overlay(dir: &Path, docs: &[RenderedDoc], params: &Params) -> Vec<Finding> {
+    let wanted = params.count("localRequeueAfterSeconds");
+    let named = params.list("applicationSets");
+    let shown = crate::diagnostic::display_path(dir);
+    let mut findings = Vec::new();
+    for doc in docs {
+        let root = &doc.node;
+        if root.get("kind").and_then(Node::as_str) != Some("ApplicationSet") {
+            continue;
+        }
+        let name = root
+            .at(&["metadata", "name"])
+            .map(Node::text)
+            .unwrap_or_default();
+        let generators = root
+            .at(&["spec", "generators"])
+            .map(Node::items)
+            .unwrap_or_default();
+        let mut pull_requests = Vec::new();
+        collect_pull_requests(generators, &mut pull_requests);
+        if pull_requests.is_empty() && !named.contains(&name) {
+            continue;
+        }
+        for (_, generator) in pull_requests {
+            let value = generator.get("requeueAfterSeconds").map(Node::text);
+            if value.as_deref().and_then(|v| v.parse::<u64>().ok()) == Some(wanted) {
+                continue;
+            }
+            let polls = value.map_or("every 1800 seconds (the default)".to_string(), |v| {
+                format!("every {v} seconds")
+            });
+            findings.push(
+                Finding::new(
+                    META.id,
+                    META.severity,
+                    format!(
+                        "local overlay {shown} builds ApplicationSet {name}, whose pull request generator polls {polls}; local clusters have no public webhook and poll every {wanted} seconds"
+                    ),
+                    overlay_location(dir, &name),
+                )
+                .app(&name)
+                .help(format!(
+                    "patch requeueAfterSeconds of {name}'s pull request generator to {wanted} in this overlay"
+                )),
+            );
+        }
+    }
+    findings
+}
+
+/// The line of the overlay that sets (or should set) an ApplicationSet's polling interval: inside
+/// the patch that targets it, else the `patches:` key, else the file's start.
+fn overlay_location(dir: &Path, appset: &str) -> Location {
+    let path = kustomization_file(dir);
+    let file: Arc<Path> = Arc::from(path.as_path());
+    let Some(root) = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| yaml::parse_documents(&t).ok())
+        .and_then(|d| d.into_iter().next())
+        .map(|d| d.root)
+    else {
+        return Location::file_start(file);
+    };
+    let Some((key, patches)) = root.entry("patches") else {
+        return Location::file_start(file);
+    };
+    let targeted = patches
+        .items()
+        .iter()
+        .find(|p| p.at(&["target", "name"]).and_then(Node::as_str) == Some(appset));
+    let Some(patch) = targeted else {
+        return Location::at_node(&file, key);
+    };
+    // The `requeueAfterSeconds:` line of a merge patch, or the `value:` after a JSON patch's path.
+    let mentions = |text: &str| {
+        let lines: Vec<&str> = text.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.contains("requeueAfterSeconds"))?;
+        if lines[at].contains("requeueAfterSeconds:") {
+            return Some(at);
+        }
+        let value = lines[at + 1..]
+            .iter()
+            .take_while(|l| !l.trim_start().starts_with("- "))
+            .position(|l| l.trim_start().starts_with("value:"));
+        Some(value.map_or(at, |v| at + 1 + v))
+    };
+    if let Some(inline) = patch.get("patch").and_then(Node::as_str) {
+        if let Some(offset) = mentions(inline) {
+            // A block scalar's node starts at its first content line.
+            let line = patch.get("patch").map_or(0, |n| n.line) + offset as u32;
+            return Location::new(file, line, 1, line);
+        }
+    }
+    if let Some(other) = patch.get("path").and_then(Node::as_str) {
+        let patch_file = dir.join(other);
+        if let Some(index) = std::fs::read_to_string(&patch_file)
+            .ok()
+            .as_deref()
+            .and_then(mentions)
+        {
+            let line = index as u32 + 1;
+            return Location::new(Arc::from(patch_file.as_path()), line, 1, line);
+        }
+    }
+    Location::at_node(&file, patch)
 }
 
 type Problem = (String, Location, String);
@@ -270,6 +459,54 @@ mod tests {
         let spec = "spec:\n  goTemplate: true\n  generators:\n  - pullRequest:\n      github:\n        owner: o\n  - pullRequest:\n      gitlab: {project: p, labels: [other]}\n      requeueAfterSeconds: 1800\n";
         let lines: Vec<u32> = problems(spec).into_iter().map(|(_, l)| l).collect();
         assert_eq!(lines, vec![2, 5, 4, 8, 9]);
+    }
+
+    #[test]
+    fn local_overlays_are_found_and_point_at_their_patch() {
+        let dir = tempfile::tempdir().unwrap();
+        let overlay = dir.path().join("argocd/overlays/local");
+        std::fs::create_dir_all(&overlay).unwrap();
+        std::fs::create_dir_all(dir.path().join("argocd/overlays/dev")).unwrap();
+        std::fs::write(
+            dir.path().join("argocd/overlays/dev/kustomization.yaml"),
+            "resources: []\n",
+        )
+        .unwrap();
+        std::fs::write(
+            overlay.join("kustomization.yaml"),
+            "resources: [../../base]\npatches:\n  - target: {kind: ApplicationSet, name: a}\n    patch: |-\n      - op: replace\n        path: /spec/generators/0/pullRequest/requeueAfterSeconds\n        value: 300\n  - target: {kind: ApplicationSet, name: b}\n    path: b.yaml\n",
+        )
+        .unwrap();
+        std::fs::write(
+            overlay.join("b.yaml"),
+            "spec:\n  generators:\n  - pullRequest:\n      requeueAfterSeconds: 90\n",
+        )
+        .unwrap();
+        let params = Params::with(PARAMS, "localOverlays: ['**/overlays/local*']\n");
+        assert_eq!(local_overlays(dir.path(), &params), vec![overlay.clone()]);
+        assert_eq!(overlay_location(&overlay, "a").line, 7);
+        let b = overlay_location(&overlay, "b");
+        assert_eq!((b.file.ends_with("b.yaml"), b.line), (true, 4));
+        assert_eq!(
+            overlay_location(&overlay, "c").line,
+            2,
+            "no patch: the patches key"
+        );
+
+        let built = parse_documents(
+            "kind: ApplicationSet\nmetadata: {name: a}\nspec:\n  generators:\n  - pullRequest: {github: {}, requeueAfterSeconds: 300}\n---\nkind: ApplicationSet\nmetadata: {name: stable}\nspec: {generators: [{list: {}}]}\n",
+        )
+        .unwrap()
+        .into_iter()
+        .map(|d| RenderedDoc { origin: Location::file_start(Arc::from(Path::new("/x"))), node: d.root })
+        .collect::<Vec<_>>();
+        let found = local_overlay(&overlay, &built, &params);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.contains("every 300 seconds"),
+            "{}",
+            found[0].message
+        );
     }
 
     #[test]
