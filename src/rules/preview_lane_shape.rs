@@ -383,3 +383,39 @@ fn chart_and_values(ctx: &Context, index: usize, app: &Application) -> Vec<Findi
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse_documents;
+    use std::path::Path;
+    use std::sync::Arc;
+
+    fn appset(template_spec: &str) -> ApplicationSetDoc {
+        let text = format!(
+            "kind: ApplicationSet\nmetadata:\n  name: lane\nspec:\n  template:\n    spec:\n{template_spec}"
+        );
+        let root = parse_documents(&text).unwrap().remove(0).root;
+        let file: Arc<Path> = Arc::from(Path::new("/lane.yaml"));
+        ApplicationSetDoc {
+            name: "lane".into(),
+            location: Location::at_node(&file, &root),
+            root,
+            file,
+        }
+    }
+
+    #[test]
+    fn a_lane_in_another_project_points_at_its_project_line() {
+        assert!(project_of(&appset("      project: previews\n"), "previews").is_none());
+        let wrong = project_of(
+            &appset("      destination: {}\n      project: previews-system\n"),
+            "previews",
+        )
+        .unwrap();
+        assert_eq!(wrong.location.line, 8);
+        assert!(wrong.message.contains("`previews-system`"));
+        let absent = project_of(&appset("      destination: {}\n"), "previews").unwrap();
+        assert_eq!(absent.location.line, 7, "no project: the template spec");
+    }
+}
