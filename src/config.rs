@@ -14,6 +14,7 @@
 //! include: ['preview-*/*']      # check only Applications matching one of these globs
 //! exclude: [legacy-apps]        # never check these (an ApplicationSet name skips its expansion)
 //! waivers: [...]                # see crate::waiver
+//! rules: {fixed-namespace: warning}  # on top of the selected profile (same syntax)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -43,6 +44,8 @@ pub struct FileConfig {
     pub include: Vec<glob::Pattern>,
     pub exclude: Vec<glob::Pattern>,
     pub waivers: Vec<Waiver>,
+    /// `rules:` on top of the selected profile, applied by the pipeline.
+    pub rules: Option<(Node, Arc<Path>)>,
 }
 
 impl FileConfig {
@@ -73,6 +76,7 @@ const KEYS: &[&str] = &[
     "include",
     "exclude",
     "waivers",
+    "rules",
 ];
 
 /// An `invalid-config` error at `location`.
@@ -185,6 +189,7 @@ pub fn load(path: &Path) -> Result<FileConfig, Vec<Finding>> {
                 Ok(patterns) => config.exclude = patterns,
                 Err(found) => problems.extend(found),
             },
+            "rules" => config.rules = Some((value.clone(), file.clone())),
             "waivers" => match crate::waiver::parse(value, &file) {
                 Ok(waivers) => config.waivers = waivers,
                 Err(found) => problems.extend(found),

@@ -90,7 +90,7 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         return Err(format!("{} is not a directory", root.display()));
     }
     let mut outcome = Outcome::default();
-    let profile = match crate::profile::Profile::load(&options.profile) {
+    let mut profile = match crate::profile::Profile::load(&options.profile) {
         Ok(profile) => profile,
         Err(findings) => {
             outcome.findings = findings;
@@ -109,6 +109,12 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
             return Ok(outcome);
         }
     };
+    if let Some((rules_node, file)) = &file_config.rules {
+        if let Err(findings) = profile.overlay(rules_node, file) {
+            outcome.findings = findings;
+            return Ok(outcome);
+        }
+    }
 
     let mut repos = RepoMap::default();
     for (url, dir) in &options.repo_map {

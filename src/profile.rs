@@ -231,6 +231,54 @@ impl Profile {
         }
     }
 
+    /// Applies a `rules:` mapping on top of this profile (the repository's `preview-gate.yaml`
+    /// tunes the selected profile: severities, `off`, parameters).
+    pub fn overlay(&mut self, rules_node: &Node, file: &Arc<Path>) -> Result<(), Vec<Finding>> {
+        let mut problems = Vec::new();
+        if rules_node.as_map().is_none() {
+            problems.push(config::invalid(
+                "rules must map rule ids to severities or {severity, parameters} mappings",
+                Location::at_node(file, rules_node),
+            ));
+        } else {
+            self.read_rules(rules_node, file, &mut problems);
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+
+    fn read_rules(&mut self, value: &Node, file: &Arc<Path>, problems: &mut Vec<Finding>) {
+        for (rule, setting) in value.as_map().unwrap_or_default() {
+            let Some(meta) = rules::meta(&rule.text()).filter(|m| m.class == Class::Policy) else {
+                problems.push(config::invalid(
+                    format!(
+                        "`{}` is not a policy rule (see `preview-gate rules`)",
+                        rule.text()
+                    ),
+                    Location::at_node(file, rule),
+                ));
+                continue;
+            };
+            if let Some((severity, params)) = rule_setting(meta, setting, file, problems) {
+                self.overrides.insert(meta.id, severity);
+                // A bare severity keeps parameters an earlier layer (the profile) gave.
+                let keeps_params = setting.as_map().is_none() && self.params.contains_key(meta.id);
+                match (severity, params) {
+                    (Some(_), Some(params)) if !keeps_params => {
+                        self.params.insert(meta.id, params);
+                    }
+                    (None, _) => {
+                        self.params.remove(meta.id);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
     /// The parameters of an opt-in rule, when the profile enables it; `None` means do not run it.
     pub fn params(&self, id: &str) -> Option<&Params> {
         self.params.get(id)
@@ -272,28 +320,7 @@ fn parse(text: &str, file: Arc<Path>) -> Result<Profile, Vec<Finding>> {
                 "rules must map rule ids to severities or {severity, parameters} mappings".into(),
                 value,
             )),
-            "rules" => {
-                for (rule, setting) in value.as_map().unwrap_or_default() {
-                    let Some(meta) = rules::meta(&rule.text()).filter(|m| m.class == Class::Policy)
-                    else {
-                        problems.push(error(
-                            format!(
-                                "`{}` is not a policy rule (see `preview-gate rules`)",
-                                rule.text()
-                            ),
-                            rule,
-                        ));
-                        continue;
-                    };
-                    if let Some(read) = rule_setting(meta, setting, &file, &mut problems) {
-                        let (severity, params) = read;
-                        profile.overrides.insert(meta.id, severity);
-                        if let (Some(_), Some(params)) = (severity, params) {
-                            profile.params.insert(meta.id, params);
-                        }
-                    }
-                }
-            }
+            "rules" => profile.read_rules(value, &file, &mut problems),
             other => problems.push(error(
                 format!("unknown key `{other}` (known: description, rules)"),
                 key,
@@ -542,6 +569,34 @@ mod tests {
         let errors = parse("rules:\n  kind-not-allowed: error\n  render-failed: off\n  stale-allowlist-entry: loud\nextra: 1\n", Arc::from(Path::new("p.yaml"))).unwrap_err();
         let lines: Vec<u32> = errors.iter().map(|f| f.location.line).collect();
         assert_eq!(lines, vec![3, 4, 5]);
+    }
+
+    #[test]
+    fn a_config_overlay_tunes_the_profile_and_keeps_parameters() {
+        let mut profile = Profile::load("ameide-previews").unwrap();
+        let before = profile.params("preview-routes").cloned();
+        assert!(before.is_some());
+        let file: Arc<Path> = Arc::from(Path::new("/preview-gate.yaml"));
+        let node = yaml::parse_documents("preview-routes: warning\nkind-not-allowed: off\n")
+            .unwrap()
+            .remove(0)
+            .root;
+        profile.overlay(&node, &file).unwrap();
+        assert_eq!(profile.overrides["preview-routes"], Some(Severity::Warning));
+        assert_eq!(profile.overrides["kind-not-allowed"], None);
+        assert_eq!(
+            format!("{:?}", profile.params("preview-routes")),
+            format!("{before:?}"),
+            "a bare severity keeps the profile's parameters"
+        );
+        let bad = yaml::parse_documents("render-failed: off\n")
+            .unwrap()
+            .remove(0)
+            .root;
+        assert_eq!(
+            profile.overlay(&bad, &file).unwrap_err()[0].location.line,
+            1
+        );
     }
 
     #[test]
