@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::params::{self, Params, as_go_json, flatten, merge_override, sanitize_name};
+use super::params::{
+    Params, as_go_json, flatten, flatten_for_selector, merge_override, sanitize_name,
+};
 use super::pull_request::SyntheticPr;
 use super::selector::Selector;
 use super::template::{self, Mode};
@@ -125,7 +127,10 @@ impl Env<'_> {
                 Ok(params
                     .into_iter()
                     .filter(|p| {
-                        let labels: HashMap<String, String> = flatten(p).into_iter().collect();
+                        let labels: HashMap<String, String> =
+                            flatten_for_selector(p, self.mode.go_template)
+                                .into_iter()
+                                .collect();
                         selector.matches(&labels)
                     })
                     .collect())
@@ -209,7 +214,14 @@ impl Env<'_> {
                     match (key.as_str(), value) {
                         ("values", Value::Object(values)) => {
                             for (k, v) in values {
-                                params.insert(format!("values.{k}"), Value::String(v.as_str().unwrap_or_default().to_string()));
+                                let Value::String(v) = v else {
+                                    return Err(self.error(
+                                        rules::TEMPLATE_ERROR,
+                                        format!("list element values.{k} is {v}, not a string: without goTemplate Argo CD only accepts string values"),
+                                        node,
+                                    ));
+                                };
+                                params.insert(format!("values.{k}"), Value::String(v));
                             }
                         }
                         (_, Value::String(s)) => {
@@ -383,7 +395,8 @@ impl Env<'_> {
             finding
         })?;
         match docs.first().map(|d| as_go_json(d.root.to_json())) {
-            None => Ok(vec![Params::new()]),
+            // An empty (or comment-only) file reads as an empty list: no parameter sets.
+            None | Some(Value::Null) => Ok(Vec::new()),
             Some(Value::Object(object)) => Ok(vec![object]),
             Some(Value::Array(items)) => items
                 .into_iter()
@@ -470,7 +483,8 @@ impl Env<'_> {
         let key_of = |params: &Params| -> String {
             let values: Vec<Value> = merge_keys
                 .iter()
-                .map(|k| params::lookup(params, k).cloned().unwrap_or(Value::Null))
+                // Argo CD reads `paramSet[mergeKey]`: top-level keys only.
+                .map(|k| params.get(k).cloned().unwrap_or(Value::Null))
                 .collect();
             Value::Array(values).to_string()
         };
@@ -489,8 +503,20 @@ impl Env<'_> {
             }
         }
         for child in &children[1..] {
+            let mut seen: HashMap<String, ()> = HashMap::new();
             for params in self.evaluate(child, depth + 1)? {
-                if let Some(&i) = index.get(&key_of(&params)) {
+                let key = key_of(&params);
+                // getParamSetsByMergeKey: every child's sets must be unique by the merge keys.
+                if seen.insert(key.clone(), ()).is_some() {
+                    return Err(self.error(
+                        rules::TEMPLATE_ERROR,
+                        format!(
+                            "the parameters from a generator were not unique by the given mergeKeys, Merge requires all param sets to be unique. Duplicate key was {key}"
+                        ),
+                        child,
+                    ));
+                }
+                if let Some(&i) = index.get(&key) {
                     merge_override(&mut base[i], &params);
                 }
             }
@@ -509,7 +535,8 @@ fn at(line: u32, col: u32) -> Node {
 }
 
 /// `InterpolateGenerator`: the matrix's second child with the first child's parameters rendered
-/// in. Its own `values` and `template` are left for its own parameters.
+/// into every string (its `values` and `template` too, as `RenderGeneratorParams` does). The
+/// `selector` is taken before interpolation in `Transform`, so it stays literal.
 fn interpolate(
     generator: &Node,
     params: &Params,
@@ -520,26 +547,10 @@ fn interpolate(
     };
     let mut out = Vec::new();
     for (key, value) in entries {
-        let rendered = match &value.value {
-            yaml::Value::Map(inner) => {
-                let mut kept = Vec::new();
-                for (k, v) in inner {
-                    let skip = matches!(k.as_str(), Some("values" | "template"));
-                    kept.push((
-                        k.clone(),
-                        if skip {
-                            v.clone()
-                        } else {
-                            template::render_node(v, params, mode)?
-                        },
-                    ));
-                }
-                Node {
-                    value: yaml::Value::Map(kept),
-                    ..value.clone()
-                }
-            }
-            _ => template::render_node(value, params, mode)?,
+        let rendered = if key.as_str() == Some("selector") {
+            value.clone()
+        } else {
+            template::render_node(value, params, mode)?
         };
         out.push((key.clone(), rendered));
     }
@@ -721,40 +732,62 @@ pub fn pathspec_match(pattern: &str, path: &str) -> bool {
 }
 
 fn wildmatch(pattern: &[u8], text: &[u8]) -> bool {
-    match pattern.first() {
-        None => text.is_empty(),
-        Some(b'*') => (0..=text.len()).any(|skip| wildmatch(&pattern[1..], &text[skip..])),
-        Some(b'?') => !text.is_empty() && wildmatch(&pattern[1..], &text[1..]),
-        Some(b'[') => {
-            let Some(close) = pattern
-                .iter()
-                .skip(2)
-                .position(|&b| b == b']')
-                .map(|p| p + 2)
-            else {
-                return text.first() == Some(&b'[') && wildmatch(&pattern[1..], &text[1..]);
-            };
-            let Some(&c) = text.first() else { return false };
-            let mut class = &pattern[1..close];
-            let negated = matches!(class.first(), Some(b'!' | b'^'));
-            if negated {
-                class = &class[1..];
-            }
-            let mut hit = false;
-            let mut i = 0;
-            while i < class.len() {
-                if i + 2 < class.len() && class[i + 1] == b'-' {
-                    hit |= class[i] <= c && c <= class[i + 2];
-                    i += 3;
-                } else {
-                    hit |= class[i] == c;
-                    i += 1;
+    // Failed (pattern, text) positions are remembered: without that, `*a*a*a*…b` backtracks
+    // exponentially, and patterns come from pull requests.
+    let mut failed = std::collections::HashSet::new();
+    wildmatch_at(pattern, text, 0, 0, &mut failed)
+}
+
+fn wildmatch_at(
+    pattern: &[u8],
+    text: &[u8],
+    p: usize,
+    t: usize,
+    failed: &mut std::collections::HashSet<(usize, usize)>,
+) -> bool {
+    if failed.contains(&(p, t)) {
+        return false;
+    }
+    let matched = match pattern.get(p) {
+        None => t == text.len(),
+        Some(b'*') => (t..=text.len()).any(|skip| wildmatch_at(pattern, text, p + 1, skip, failed)),
+        Some(b'?') => t < text.len() && wildmatch_at(pattern, text, p + 1, t + 1, failed),
+        Some(b'[') => match pattern[p..].iter().skip(2).position(|&b| b == b']') {
+            None => text.get(t) == Some(&b'[') && wildmatch_at(pattern, text, p + 1, t + 1, failed),
+            Some(offset) => {
+                let close = p + offset + 2;
+                match text.get(t) {
+                    Some(&c) if class_matches(&pattern[p + 1..close], c) => {
+                        wildmatch_at(pattern, text, close + 1, t + 1, failed)
+                    }
+                    _ => false,
                 }
             }
-            hit != negated && wildmatch(&pattern[close + 1..], &text[1..])
-        }
-        Some(&b) => text.first() == Some(&b) && wildmatch(&pattern[1..], &text[1..]),
+        },
+        Some(&b) => text.get(t) == Some(&b) && wildmatch_at(pattern, text, p + 1, t + 1, failed),
+    };
+    if !matched {
+        failed.insert((p, t));
     }
+    matched
+}
+
+/// A bracket expression's inside (`a-z`, `!x`, `^x`) against one byte.
+fn class_matches(class: &[u8], c: u8) -> bool {
+    let negated = matches!(class.first(), Some(b'!' | b'^'));
+    let class = if negated { &class[1..] } else { class };
+    let mut hit = false;
+    let mut i = 0;
+    while i < class.len() {
+        if i + 2 < class.len() && class[i + 1] == b'-' {
+            hit |= class[i] <= c && c <= class[i + 2];
+            i += 3;
+        } else {
+            hit |= class[i] == c;
+            i += 1;
+        }
+    }
+    hit != negated
 }
 
 #[cfg(test)]
@@ -910,6 +943,43 @@ mod tests {
             false,
         );
         assert!(duplicate.unwrap_err().message.contains("not unique"));
+    }
+
+    #[test]
+    fn merge_keys_are_top_level_and_unique_in_every_child() {
+        let later_duplicate = evaluate(
+            "merge:\n  mergeKeys: [name]\n  generators:\n    - list: {elements: [{name: a, v: '0'}]}\n    - list: {elements: [{name: a, v: '1'}, {name: a, v: '2'}]}\n",
+            false,
+        );
+        assert!(later_duplicate.unwrap_err().message.contains("not unique"));
+        // `c.name` is not a path: every set has no such key, so they all collide.
+        let dotted = evaluate(
+            "merge:\n  mergeKeys: [c.name]\n  generators:\n    - list: {elements: [{c: {name: a}}, {c: {name: b}}]}\n    - list: {elements: []}\n",
+            true,
+        );
+        assert!(dotted.unwrap_err().message.contains("not unique"));
+    }
+
+    #[test]
+    fn matrix_selectors_stay_literal_and_values_are_interpolated() {
+        let out = evaluate(
+            "matrix:\n  generators:\n    - list: {elements: [{env: dev}]}\n    - list: {elements: [{env2: dev}]}\n      selector: {matchLabels: {env2: '{{ .env }}'}}\n",
+            true,
+        )
+        .unwrap();
+        assert!(
+            out.is_empty(),
+            "the selector compares with the literal text"
+        );
+    }
+
+    #[test]
+    fn pathspec_matching_does_not_backtrack_exponentially() {
+        let pattern = format!("{}b", "*a".repeat(30));
+        let text = "a".repeat(200);
+        let started = std::time::Instant::now();
+        assert!(!pathspec_match(&pattern, &text));
+        assert!(started.elapsed().as_secs() < 5);
     }
 
     #[test]

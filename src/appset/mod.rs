@@ -201,9 +201,12 @@ fn generate(
             let patch = shift_lines(&doc.root, patch_node);
             template::apply_patch(&mut rendered, &patch, &mut Vec::new());
         }
-        // The controller puts the template's project back after patching.
-        if let (Some(project), Some(spec)) = (project, rendered_spec(&mut rendered)) {
-            template::set_entry(spec, "project", project);
+        // The controller puts the template's project back after patching, even an empty one.
+        if let Some(spec) = rendered_spec(&mut rendered) {
+            match project {
+                Some(project) => template::set_entry(spec, "project", project),
+                None => remove_entry(spec, "project"),
+            }
         }
     }
     let mut app = Application::from_node(file, &rendered).map_err(|(message, location)| {
@@ -216,6 +219,12 @@ fn generate(
     })?;
     app.name = format!("{}/{}", appset.name, app.metadata_name);
     Ok(app)
+}
+
+fn remove_entry(map: &mut Node, key: &str) {
+    if let yaml::Value::Map(entries) = &mut map.value {
+        entries.retain(|(k, _)| k.as_str() != Some(key));
+    }
 }
 
 fn rendered_spec(app: &mut Node) -> Option<&mut Node> {
@@ -424,6 +433,28 @@ mod tests {
         );
         assert!(out.findings.is_empty(), "{:?}", out.findings);
         assert_eq!(out.applications[0].project, "p");
+    }
+
+    #[test]
+    fn template_patch_cannot_set_a_project_the_template_leaves_empty() {
+        let appset = git_files_appset("  templatePatch: |\n    spec:\n      project: admin\n")
+            .replace("      project: p\n", "");
+        let out = expand_yaml(
+            &appset,
+            &[("apps/web/config.yaml", "name: web\nreplicas: 2\n")],
+        );
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+        assert_eq!(out.applications[0].project_name(), "default");
+    }
+
+    #[test]
+    fn an_empty_git_file_generates_nothing() {
+        let out = expand_yaml(
+            &git_files_appset(""),
+            &[("apps/web/config.yaml", "# nothing yet\n")],
+        );
+        assert!(out.applications.is_empty());
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
     }
 
     #[test]

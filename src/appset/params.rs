@@ -32,14 +32,38 @@ pub fn flatten(params: &Params) -> Vec<(String, String)> {
     out
 }
 
+/// What a generator `selector` matches against. In goTemplate mode some parameters are typed Go
+/// values (`values` is a `map[string]string`, a PR's `labels` a `[]string`, a cluster's
+/// `metadata.labels`/`annotations` `map[string]string`) that the flatten library does not descend
+/// into: each stays one key printed with `%v` (`map[k:v]`, `[a b]`).
+pub fn flatten_for_selector(params: &Params, go_template: bool) -> Vec<(String, String)> {
+    if !go_template {
+        return flatten(params);
+    }
+    let mut out = Vec::new();
+    for (key, value) in params {
+        match (key.as_str(), value) {
+            ("values" | "labels", _) => out.push((key.clone(), go_format_value(value))),
+            ("metadata", Value::Object(map)) => {
+                for (k, v) in map {
+                    out.push((format!("metadata.{k}"), go_format_value(v)));
+                }
+            }
+            _ => flatten_into(key, value, &mut out),
+        }
+    }
+    out
+}
+
+/// `jeremywohl/flatten`: nested maps and lists become dotted keys; empty ones produce no key.
 fn flatten_into(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
     match value {
-        Value::Object(map) if !map.is_empty() => {
+        Value::Object(map) => {
             for (k, v) in map {
                 flatten_into(&format!("{prefix}.{k}"), v, out);
             }
         }
-        Value::Array(items) if !items.is_empty() => {
+        Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
                 flatten_into(&format!("{prefix}.{i}"), v, out);
             }
@@ -63,7 +87,7 @@ pub fn merge_override(dst: &mut Params, src: &Params) {
     }
 }
 
-/// Looks a key up directly, then (goTemplate merge keys) as a dotted path.
+/// Looks a key up directly, then as a dotted path into nested maps.
 pub fn lookup<'a>(params: &'a Params, key: &str) -> Option<&'a Value> {
     params.get(key).or_else(|| {
         let mut parts = key.split('.');
@@ -93,6 +117,17 @@ mod tests {
         assert!(flat.contains(&("a.c.0".into(), "true".into())));
         assert!(flat.contains(&("a.c.1".into(), "x".into())));
         assert!(flat.contains(&("phase".into(), "610".into())));
+        assert!(
+            !flat.iter().any(|(k, _)| k == "empty"),
+            "empty maps produce no key"
+        );
+        let typed = flatten_for_selector(
+            &params(json!({"values": {"env": "dev"}, "labels": ["preview"], "a": {"b": "c"}})),
+            true,
+        );
+        assert!(typed.contains(&("values".into(), "map[env:dev]".into())));
+        assert!(typed.contains(&("labels".into(), "[preview]".into())));
+        assert!(typed.contains(&("a.b".into(), "c".into())));
     }
 
     #[test]

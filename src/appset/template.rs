@@ -37,6 +37,13 @@ pub fn replace(text: &str, params: &Params, mode: Mode) -> Result<String, String
 /// `valyala/fasttemplate` with `{{`/`}}` as Argo CD uses it: a tag whose trimmed name is a string
 /// parameter is replaced; any other tag is written back unchanged.
 pub fn fasttemplate(text: &str, params: &Params) -> Result<String, String> {
+    // Argo CD leaves a string alone unless a `{{…}}` pair appears on one line.
+    if !text.lines().any(|line| {
+        line.find("{{")
+            .is_some_and(|start| line[start + 2..].contains("}}"))
+    }) {
+        return Ok(text.to_string());
+    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
@@ -122,9 +129,14 @@ pub fn merge_templates(generator: &Node, base: &Node) -> Node {
     }
 }
 
+/// Go's zero values, which mergo (without override) fills from the other side: `""`, `false`, `0`.
 fn is_empty(node: &Node) -> bool {
     match &node.value {
-        yaml::Value::Scalar { text, .. } => node.is_null() || text.is_empty(),
+        yaml::Value::Scalar { text, quoted } => {
+            node.is_null()
+                || text.is_empty()
+                || (!quoted && (node.as_bool() == Some(false) || text == "0"))
+        }
         yaml::Value::Seq(items) => items.is_empty(),
         yaml::Value::Map(entries) => entries.is_empty(),
     }
@@ -214,7 +226,10 @@ mod tests {
             "{{missing}}/{{ n }}"
         );
         assert_eq!(fasttemplate("{{}}", &p).unwrap(), "{{}}");
-        assert!(fasttemplate("{{name", &p).is_err());
+        assert_eq!(
+            fasttemplate("use {{ in docs", &p).unwrap(),
+            "use {{ in docs"
+        );
     }
 
     #[test]
@@ -255,6 +270,20 @@ mod tests {
                 .unwrap()
                 .as_str(),
             Some("ns")
+        );
+    }
+
+    #[test]
+    fn generator_template_zero_values_are_filled_like_mergo() {
+        let base = node("spec: {syncPolicy: {automated: {prune: true}}}\n");
+        let own = node("spec: {syncPolicy: {automated: {prune: false}}}\n");
+        let merged = merge_templates(&own, &base);
+        assert_eq!(
+            merged
+                .at(&["spec", "syncPolicy", "automated", "prune"])
+                .unwrap()
+                .text(),
+            "true"
         );
     }
 
