@@ -14,6 +14,8 @@ use super::gofmt::{self, go_quote, sprint, sprint_value};
 use super::parse::parse_go_int;
 use super::value::{ListTy, MapTy, V};
 use super::{Options, crypto, yaml};
+// Argo CD's SanitizeName, shared with the generators' `*Normalized` parameters.
+use crate::appset::params::sanitize_name;
 
 /// A Go parameter type, as far as argument checking needs to know it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1774,22 +1776,6 @@ fn b_index(_: &mut Ctx, a: Args) -> Res {
 }
 
 // --- Argo CD's own functions (applicationset/utils) ---
-
-/// Argo CD's SanitizeName: lower-case, characters outside `[-a-z0-9.]` become `-`, at most
-/// 253 bytes, then leading/trailing `-` and `.` trimmed.
-pub(crate) fn sanitize_name(name: &str) -> String {
-    let lower = name.to_lowercase();
-    let mut out = String::with_capacity(lower.len());
-    for c in lower.chars() {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.' {
-            out.push(c);
-        } else {
-            out.push('-');
-        }
-    }
-    out.truncate(253);
-    out.trim_matches(|c| c == '-' || c == '.').to_string()
-}
 
 /// Argo CD's SlugifyName: `slugify [maxSize [smartTruncate]] name`, on top of SanitizeName and
 /// gosimple/slug's Make (v1.15) with MaxLength and EnableSmartTruncate set.
