@@ -337,7 +337,7 @@ fn build_overlays(
     profile: &crate::profile::Profile,
     render_options: &RenderOptions,
     findings: &mut Vec<Finding>,
-) -> Vec<(PathBuf, Vec<crate::render::RenderedDoc>)> {
+) -> Vec<(PathBuf, Vec<render::RenderedDoc>)> {
     let Some(params) = profile.params(rules::preview_appset_hardening::META.id) else {
         return Vec::new();
     };

@@ -331,11 +331,25 @@ fn helm_args(
     if !namespace.is_empty() {
         args.extend(["--namespace".into(), namespace]);
     }
+    // GetKubeVersionOrDefault, then parseKubeVersion (reposerver/repository/repository.go).
     let kube_version = helm
         .kube_version
         .clone()
+        .filter(|v| !v.is_empty())
         .unwrap_or_else(|| options.kube_version.clone());
-    args.extend(["--kube-version".into(), kube_version]);
+    let kube_version =
+        crate::argo::kube_version::parse_kube_version(&kube_version).map_err(|e| {
+            Finding::new(
+                rules::RENDER_FAILED,
+                Severity::Error,
+                format!("could not parse kubernetes version {kube_version}: {e}"),
+                source.location.clone(),
+            )
+            .help("write the Kubernetes version as major.minor[.patch], e.g. 1.33.0")
+        })?;
+    if !kube_version.is_empty() {
+        args.extend(["--kube-version".into(), kube_version]);
+    }
 
     let env = ArgoEnv::new(app, source);
     let mut set = Vec::new();

@@ -296,7 +296,7 @@ fn render_one(
         JobKind::Directory(DirectoryJob {
             dir,
             options: dir_options,
-        }) => crate::origin::read_directory(dir, dir_options)
+        }) => origin::read_directory(dir, dir_options)
             .map_err(|(message, at)| failed(message).at(at.unwrap_or_else(|| location.clone()))),
     }
 }

@@ -39,11 +39,13 @@ impl RepoMap {
         for line in text.lines().map(str::trim) {
             if line.starts_with('[') {
                 in_remote = line.starts_with("[remote ");
-            } else if in_remote
-                && let Some((key, value)) = line.split_once('=')
-                && key.trim() == "url"
-            {
-                self.add(value.trim(), top.clone());
+                continue;
+            }
+            match line.split_once('=') {
+                Some((key, value)) if in_remote && key.trim() == "url" => {
+                    self.add(value.trim(), top.clone());
+                }
+                _ => {}
             }
         }
     }

@@ -7,5 +7,6 @@ pub mod giturl;
 pub mod glob;
 pub mod gobwas;
 pub mod hooks;
+pub mod kube_version;
 pub mod project;
 pub mod scope;

@@ -1,13 +1,11 @@
-//! Runs the built binary against the fixture GitOps repository (`testdata/example`) and every
-//! variant in `testdata/variants/`, with real Helm and real Kustomize. Each variant is an overlay:
-//! its `files/` are copied over a copy of the example, `delete:` paths removed, and the run must
-//! produce exactly the findings (rule, severity, file, line) and exit code of its `variant.yaml`.
-
-mod common;
+//! The fixture GitOps repository (`testdata/example`) and every variant in `testdata/variants/`,
+//! one trial each (`variant::<name>`). A variant is an overlay: its `files/` are copied over a copy
+//! of the example, `delete:` paths removed, and the run must produce exactly the findings (rule,
+//! severity, file, line) and exit code of its `variant.yaml`.
 
 use std::path::{Path, PathBuf};
 
-use common::{copy_dir, run_gate, testdata};
+use crate::common::{Needs, copy_dir, run_gate, testdata, trial};
 use preview_gate::yaml::{Node, parse_documents};
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -116,17 +114,18 @@ fn run_variant(variant: &Variant) -> Result<(), String> {
     expected.sort();
     if run.code != variant.exit || actual != expected {
         return Err(format!(
-            "{}: expected exit {} with {expected:#?}\n got exit {} with {actual:#?}\nmessages: {}",
+            "{}: expected exit {} with {expected:#?}\n got exit {} with {actual:#?}\nmessages: {}\n\
+             stderr of the gate:\n{}",
             variant.name,
             variant.exit,
             run.code,
-            serde_json::to_string_pretty(&json["findings"]).unwrap()
+            serde_json::to_string_pretty(&json["findings"]).unwrap(),
+            run.stderr
         ));
     }
     Ok(())
 }
 
-#[test]
 fn clean_example_passes_with_no_findings() {
     let run = run_gate(
         &testdata().join("example"),
@@ -141,7 +140,6 @@ fn clean_example_passes_with_no_findings() {
     );
 }
 
-#[test]
 fn clean_example_follows_the_preview_spec() {
     let run = run_gate(
         &testdata().join("example"),
@@ -159,51 +157,6 @@ fn clean_example_follows_the_preview_spec() {
     assert_eq!(json["findings"], serde_json::json!([]), "{}", run.stdout);
 }
 
-#[test]
-fn every_variant_produces_exactly_its_findings() {
-    let mut variants: Vec<Variant> = std::fs::read_dir(testdata().join("variants"))
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.join("variant.yaml").is_file())
-        .map(|p| load_variant(&p))
-        .collect();
-    variants.sort_by(|a, b| a.name.cmp(&b.name));
-    assert!(
-        variants.len() >= 10,
-        "expected the fixture variants, found {}",
-        variants.len()
-    );
-    // Two at a time: each run already renders in parallel.
-    let failures: Vec<String> = std::thread::scope(|scope| {
-        let chunks: Vec<Vec<&Variant>> = (0..2)
-            .map(|i| variants.iter().skip(i).step_by(2).collect())
-            .collect();
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .into_iter()
-                        .filter_map(|v| run_variant(v).err())
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
-    assert!(
-        failures.is_empty(),
-        "{} variant(s) failed:\n\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
-}
-
-#[test]
 fn every_finding_has_a_file_and_line() {
     // Several variants at once: objects from charts, Kustomize bases and an AppProject.
     let work = tempfile::tempdir().unwrap();
@@ -230,4 +183,37 @@ fn every_finding_has_a_file_and_line() {
         );
         assert!(finding["line"].as_u64().unwrap() >= 1, "{finding}");
     }
+}
+
+pub fn trials() -> Vec<(Needs, libtest_mimic::Trial)> {
+    let mut trials = crate::trials!(Renders:
+        clean_example_passes_with_no_findings,
+        clean_example_follows_the_preview_spec,
+        every_finding_has_a_file_and_line,
+    );
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(testdata().join("variants"))
+        .expect("testdata/variants")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("variant.yaml").is_file())
+        .collect();
+    dirs.sort();
+    assert!(
+        dirs.len() >= 10,
+        "expected the fixture variants, found {}",
+        dirs.len()
+    );
+    for dir in dirs {
+        let variant = load_variant(&dir);
+        trials.push(trial(
+            format!("variant::{}", variant.name),
+            Needs::Renders,
+            move || {
+                if let Err(failure) = run_variant(&variant) {
+                    panic!("{failure}");
+                }
+            },
+        ));
+    }
+    trials
 }

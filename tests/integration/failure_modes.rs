@@ -1,50 +1,27 @@
 //! Fail-closed behaviour: a helm or kustomize that hangs, crashes or prints garbage, a missing
 //! binary, a remote chart under --offline. Stub executables stand in for the tools here only.
 
-mod common;
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use common::{run_gate, run_gate_with_env};
-
-const PROJECT: &str = "apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: p\nspec:\n  sourceRepos: ['*']\n  destinations: [{server: '*', namespace: '*'}]\n";
-
-fn app(name: &str, source: &str) -> String {
-    format!(
-        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {name}\nspec:\n  project: p\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: ns\n  source:\n    repoURL: https://example.com/gitops.git\n{source}"
-    )
-}
+use crate::common::{CHART_YAML, app, run_gate, run_gate_with_env, tiny_repo};
 
 /// A tiny repository: one project, one Helm Application and one Kustomize Application.
 fn repo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let write = |path: &str, text: &str| {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
-    write(
-        "preview-gate.yaml",
-        "repositories:\n  https://example.com/gitops.git: .\n",
-    );
-    write("projects/p.yaml", PROJECT);
-    write("apps/chart.yaml", &app("chart", "    path: chart\n"));
-    write("apps/kust.yaml", &app("kust", "    path: kust\n"));
-    write(
-        "chart/Chart.yaml",
-        "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
-    );
-    write(
-        "chart/templates/cm.yaml",
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
-    );
-    write("kust/kustomization.yaml", "resources:\n- cm.yaml\n");
-    write(
-        "kust/cm.yaml",
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n",
-    );
-    dir
+    tiny_repo(&[
+        ("apps/chart.yaml", &app("chart", "    path: chart\n")),
+        ("apps/kust.yaml", &app("kust", "    path: kust\n")),
+        ("chart/Chart.yaml", CHART_YAML),
+        (
+            "chart/templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
+        ),
+        ("kust/kustomization.yaml", "resources:\n- cm.yaml\n"),
+        (
+            "kust/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n",
+        ),
+    ])
 }
 
 fn stub(dir: &Path, name: &str, script: &str) -> String {
@@ -55,7 +32,7 @@ fn stub(dir: &Path, name: &str, script: &str) -> String {
 }
 
 /// Runs the gate on the Helm Application of [`repo`] with a stub `helm` running `script`.
-fn with_helm_stub(script: &str, extra: &[&str]) -> common::Run {
+fn with_helm_stub(script: &str, extra: &[&str]) -> crate::common::Run {
     let repo = repo();
     let helm = stub(repo.path(), "helm-stub", script);
     let mut args = vec![
@@ -89,14 +66,12 @@ fn assert_render_failed(stdout: &str, code: i32, needle: &str) {
     );
 }
 
-#[test]
 fn the_tiny_repo_passes_with_real_tools() {
     let repo = repo();
     let run = run_gate(repo.path(), &["check", "--format", "json", "."]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
-#[test]
 fn a_hanging_helm_is_killed_and_reported() {
     let started = std::time::Instant::now();
     let run = with_helm_stub("sleep 30", &["--render-timeout", "1"]);
@@ -107,7 +82,6 @@ fn a_hanging_helm_is_killed_and_reported() {
     assert_render_failed(&run.stdout, run.code, "timed out");
 }
 
-#[test]
 fn a_crashing_helm_reports_its_stderr() {
     let run = with_helm_stub(
         "echo 'panic: runtime error: invalid memory address' >&2; kill -SEGV $$",
@@ -116,13 +90,11 @@ fn a_crashing_helm_reports_its_stderr() {
     assert_render_failed(&run.stdout, run.code, "invalid memory address");
 }
 
-#[test]
 fn garbage_output_is_a_render_failure() {
     let run = with_helm_stub("printf 'key: [unclosed\\n  - : :\\n'", &[]);
     assert_render_failed(&run.stdout, run.code, "not YAML");
 }
 
-#[test]
 fn a_document_without_kind_is_a_render_failure() {
     let run = with_helm_stub(
         "printf -- '---\\n# Source: chart/templates/cm.yaml\\nmetadata:\\n  name: x\\n'",
@@ -131,7 +103,6 @@ fn a_document_without_kind_is_a_render_failure() {
     assert_render_failed(&run.stdout, run.code, "without apiVersion and kind");
 }
 
-#[test]
 fn a_failing_kustomize_is_reported() {
     let repo = repo();
     let kustomize = stub(
@@ -155,7 +126,6 @@ fn a_failing_kustomize_is_reported() {
     assert_render_failed(&run.stdout, run.code, "accumulating resources");
 }
 
-#[test]
 fn a_missing_helm_binary_exits_2() {
     let repo = repo();
     let run = run_gate_with_env(
@@ -166,7 +136,6 @@ fn a_missing_helm_binary_exits_2() {
     assert_render_failed(&run.stdout, run.code, "could not start");
 }
 
-#[test]
 fn remote_charts_fail_under_offline() {
     let repo = repo();
     std::fs::write(
@@ -193,7 +162,6 @@ fn remote_charts_fail_under_offline() {
     assert_eq!(findings[0]["line"], 11, "points at the repoURL line");
 }
 
-#[test]
 fn an_unparseable_file_nobody_reads_is_only_a_warning() {
     let repo = repo();
     std::fs::write(repo.path().join("notes.yaml"), "a: [b\n").unwrap();
@@ -205,7 +173,6 @@ fn an_unparseable_file_nobody_reads_is_only_a_warning() {
     assert_eq!(findings[0]["severity"], "warning");
 }
 
-#[test]
 fn an_unparseable_file_a_source_reads_is_an_error() {
     let repo = repo();
     std::fs::write(repo.path().join("kust/broken.yaml"), "a: [b\n").unwrap();
@@ -223,7 +190,6 @@ fn an_unparseable_file_a_source_reads_is_an_error() {
     );
 }
 
-#[test]
 fn an_invalid_application_exits_2_at_its_line() {
     let repo = repo();
     std::fs::write(repo.path().join("apps/bad.yaml"), "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: bad\nspec:\n  project: p\n  source:\n    repoURL: x\n").unwrap();
@@ -234,7 +200,6 @@ fn an_invalid_application_exits_2_at_its_line() {
     assert_eq!(findings[0]["file"], "apps/bad.yaml");
 }
 
-#[test]
 fn an_unknown_project_is_reported_unless_external() {
     let repo = repo();
     std::fs::write(
@@ -264,7 +229,6 @@ fn an_unknown_project_is_reported_unless_external() {
     assert_eq!(run.code, 0, "{}", run.stdout);
 }
 
-#[test]
 fn live_only_generators_fail_closed_unless_acknowledged() {
     let repo = repo();
     std::fs::write(
@@ -287,4 +251,25 @@ fn live_only_generators_fail_closed_unless_acknowledged() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     let findings = json_findings(&run.stdout);
     assert_eq!(findings[0]["severity"], "warning", "still reported");
+}
+
+pub fn trials() -> Vec<(crate::common::Needs, libtest_mimic::Trial)> {
+    let mut trials = crate::trials!(NoTools:
+        a_hanging_helm_is_killed_and_reported,
+        a_crashing_helm_reports_its_stderr,
+        garbage_output_is_a_render_failure,
+        a_document_without_kind_is_a_render_failure,
+        a_failing_kustomize_is_reported,
+        a_missing_helm_binary_exits_2,
+        remote_charts_fail_under_offline,
+    );
+    trials.extend(crate::trials!(Renders:
+        the_tiny_repo_passes_with_real_tools,
+        an_unparseable_file_nobody_reads_is_only_a_warning,
+        an_unparseable_file_a_source_reads_is_an_error,
+        an_invalid_application_exits_2_at_its_line,
+        an_unknown_project_is_reported_unless_external,
+        live_only_generators_fail_closed_unless_acknowledged,
+    ));
+    trials
 }

@@ -1,10 +1,7 @@
 //! The command-line contract: help, rules, explain, exit codes and the machine formats.
 
-mod common;
+use crate::common::{copy_dir, run_gate, testdata};
 
-use common::{copy_dir, run_gate, testdata};
-
-#[test]
 fn help_lists_commands_and_options() {
     let run = run_gate(&testdata(), &["--help"]);
     assert_eq!(run.code, 0);
@@ -39,7 +36,6 @@ fn help_lists_commands_and_options() {
     }
 }
 
-#[test]
 fn usage_errors_exit_2() {
     assert_eq!(
         run_gate(&testdata(), &["check", "--format", "yaml"]).code,
@@ -49,7 +45,6 @@ fn usage_errors_exit_2() {
     assert_eq!(run_gate(&testdata(), &["explain", "no-such-rule"]).code, 2);
 }
 
-#[test]
 fn rules_and_explain_come_from_the_rule_files() {
     let run = run_gate(&testdata(), &["rules"]);
     assert!(
@@ -74,7 +69,6 @@ fn forbidden_variant() -> tempfile::TempDir {
     work
 }
 
-#[test]
 fn github_format_annotates_the_line_and_keeps_the_log() {
     let work = forbidden_variant();
     let run = run_gate(work.path(), &["check", "--format", "github", "."]);
@@ -95,7 +89,6 @@ fn github_format_annotates_the_line_and_keeps_the_log() {
     );
 }
 
-#[test]
 fn human_format_points_at_file_and_line() {
     let work = forbidden_variant();
     let run = run_gate(work.path(), &["check", "."]);
@@ -114,7 +107,6 @@ fn human_format_points_at_file_and_line() {
     assert!(!run.stdout.contains('\u{1b}'), "NO_COLOR disables colour");
 }
 
-#[test]
 fn print_renders_shows_the_commands() {
     let run = run_gate(
         &testdata().join("example"),
@@ -125,7 +117,6 @@ fn print_renders_shows_the_commands() {
     assert!(run.stdout.contains("kustomize build"), "{}", run.stdout);
 }
 
-#[test]
 fn project_selection_limits_the_check() {
     let run = run_gate(
         &testdata().join("example"),
@@ -146,7 +137,6 @@ fn project_selection_limits_the_check() {
     );
 }
 
-#[test]
 fn a_profile_sets_severities_and_is_validated() {
     let work = forbidden_variant();
     std::fs::write(
@@ -187,4 +177,20 @@ fn a_profile_sets_severities_and_is_validated() {
     );
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(run.stdout.contains("\"line\": 2"), "{}", run.stdout);
+}
+
+pub fn trials() -> Vec<(crate::common::Needs, libtest_mimic::Trial)> {
+    let mut trials = crate::trials!(NoTools:
+        help_lists_commands_and_options,
+        usage_errors_exit_2,
+        rules_and_explain_come_from_the_rule_files,
+        print_renders_shows_the_commands,
+    );
+    trials.extend(crate::trials!(Renders:
+        github_format_annotates_the_line_and_keeps_the_log,
+        human_format_points_at_file_and_line,
+        project_selection_limits_the_check,
+        a_profile_sets_severities_and_is_validated,
+    ));
+    trials
 }

@@ -1,12 +1,10 @@
 //! `preview-gate fix` on the allowlist variants: the edited AppProject makes the gate pass, and
 //! nothing but the intended lines changes — every other byte of the checkout stays as it was.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{copy_dir, run_gate, testdata};
+use crate::common::{copy_dir, run_gate, testdata};
 
 const PROJECT: &str = "argocd/projects/previews.yaml";
 
@@ -97,7 +95,6 @@ fn fix_variant(variant: &str) -> (String, String, String) {
     )
 }
 
-#[test]
 fn fix_check_writes_nothing_and_exits_1_while_an_edit_is_pending() {
     let work = materialize("stale-entry");
     let before = snapshot(work.path());
@@ -114,7 +111,6 @@ fn fix_check_writes_nothing_and_exits_1_while_an_edit_is_pending() {
     assert_eq!(done.code, 0, "{}", done.stdout);
 }
 
-#[test]
 fn stale_entry_is_deleted_with_exactly_its_lines() {
     let (_, after, diff) = fix_variant("stale-entry");
     assert_eq!(after, example_project());
@@ -124,7 +120,6 @@ fn stale_entry_is_deleted_with_exactly_its_lines() {
     );
 }
 
-#[test]
 fn stale_entry_used_only_by_another_project_is_deleted() {
     let (_, after, diff) = fix_variant("stale-entry-kept-by-other-project");
     assert_eq!(after, example_project());
@@ -134,7 +129,6 @@ fn stale_entry_used_only_by_another_project_is_deleted() {
     );
 }
 
-#[test]
 fn forbidden_cluster_kind_turns_the_empty_flow_list_into_a_block_list() {
     let (before, after, diff) = fix_variant("forbidden-cluster-kind");
     let expected = before.replace(
@@ -154,7 +148,6 @@ fn forbidden_cluster_kind_turns_the_empty_flow_list_into_a_block_list() {
     );
 }
 
-#[test]
 fn forbidden_namespaced_kind_is_appended_in_the_list_style() {
     let (before, after, diff) = fix_variant("forbidden-namespaced-kind");
     assert!(before.ends_with("      kind: UISurface\n"));
@@ -168,7 +161,6 @@ fn forbidden_namespaced_kind_is_appended_in_the_list_style() {
     );
 }
 
-#[test]
 fn blacklisted_kind_is_left_to_a_human_and_says_why() {
     let work = materialize("blacklisted-kind");
     let before = snapshot(work.path());
@@ -191,7 +183,6 @@ fn blacklisted_kind_is_left_to_a_human_and_says_why() {
     );
 }
 
-#[test]
 fn an_incomplete_check_edits_nothing() {
     // A render error and a stale entry at once: the stale entry must not be touched.
     let work = materialize("helm-render-error");
@@ -205,7 +196,6 @@ fn an_incomplete_check_edits_nothing() {
     assert_eq!(snapshot(work.path()), before);
 }
 
-#[test]
 fn check_shows_the_diff_in_the_human_report_only() {
     let work = materialize("stale-entry");
     let human = run_gate(work.path(), &["check", "."]);
@@ -236,4 +226,17 @@ fn check_shows_the_diff_in_the_human_report_only() {
         2,
         "fix has no machine format"
     );
+}
+
+pub fn trials() -> Vec<(crate::common::Needs, libtest_mimic::Trial)> {
+    crate::trials!(Renders:
+        fix_check_writes_nothing_and_exits_1_while_an_edit_is_pending,
+        stale_entry_is_deleted_with_exactly_its_lines,
+        stale_entry_used_only_by_another_project_is_deleted,
+        forbidden_cluster_kind_turns_the_empty_flow_list_into_a_block_list,
+        forbidden_namespaced_kind_is_appended_in_the_list_style,
+        blacklisted_kind_is_left_to_a_human_and_says_why,
+        an_incomplete_check_edits_nothing,
+        check_shows_the_diff_in_the_human_report_only,
+    )
 }

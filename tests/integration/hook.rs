@@ -1,12 +1,10 @@
 //! The pre-push hook, installed into a scratch repository: it blocks a push of a violating commit
 //! and lets a clean one through.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::{copy_dir, run_gate, testdata};
+use crate::common::{copy_dir, run_gate, testdata, with_test_env};
 
 fn git(dir: &Path, args: &[&str]) -> std::process::Output {
     let mut command = Command::new("git");
@@ -16,17 +14,9 @@ fn git(dir: &Path, args: &[&str]) -> std::process::Output {
         .env("GIT_AUTHOR_NAME", "t")
         .env("GIT_AUTHOR_EMAIL", "t@example.com")
         .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .env("NO_COLOR", "1");
-    let has_helm = std::env::var_os("PREVIEW_GATE_HELM").is_some()
-        || std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-            .any(|p| p.join("helm").is_file());
-    if !has_helm {
-        command.env(
-            "PREVIEW_GATE_HELM",
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/helm"),
-        );
-    }
+        .env("GIT_COMMITTER_EMAIL", "t@example.com");
+    // The hook runs the gate, which must render with the pinned tools.
+    with_test_env(&mut command);
     command.output().expect("run git")
 }
 
@@ -40,7 +30,6 @@ fn ok(output: std::process::Output) -> std::process::Output {
     output
 }
 
-#[test]
 fn pre_push_hook_blocks_violations_and_passes_clean_pushes() {
     let scratch = tempfile::tempdir().unwrap();
     let remote = scratch.path().join("remote.git");
@@ -91,7 +80,6 @@ fn pre_push_hook_blocks_violations_and_passes_clean_pushes() {
     ok(git(&work, &["push", "--quiet", "origin", "clean"]));
 }
 
-#[test]
 fn a_foreign_hook_is_not_overwritten_without_force() {
     let scratch = tempfile::tempdir().unwrap();
     ok(git(scratch.path(), &["init", "--quiet"]));
@@ -112,4 +100,11 @@ fn a_foreign_hook_is_not_overwritten_without_force() {
             .unwrap()
             .contains("preview-gate")
     );
+}
+
+pub fn trials() -> Vec<(crate::common::Needs, libtest_mimic::Trial)> {
+    let mut trials =
+        crate::trials!(Renders: pre_push_hook_blocks_violations_and_passes_clean_pushes);
+    trials.extend(crate::trials!(NoTools: a_foreign_hook_is_not_overwritten_without_force));
+    trials
 }

@@ -1,15 +1,14 @@
 //! Every output format, on variants that break the example in different ways, compared with the
 //! snapshots in `tests/snapshots/` once what changes between runs (elapsed time, temporary paths,
-//! the crate version, the rules' documentation in SARIF) is blanked. `UPDATE_SNAPSHOTS=1 cargo test --test formats` rewrites them.
+//! the crate version, the rules' documentation in SARIF) is blanked. `UPDATE_SNAPSHOTS=1 cargo test --test integration -- formats::` rewrites them.
 //!
 //! SARIF is also validated against the OASIS SARIF 2.1.0 schema (`tests/schemas/`) and GitHub's
 //! extra demands; JUnit is parsed as XML and its counts checked.
 
-mod common;
-
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
-use common::{copy_dir, run_gate, run_gate_with_env, testdata};
+use crate::common::{Needs, copy_dir, run_gate, run_gate_with_env, testdata, trial};
 use preview_gate::diagnostic::{Finding, Location, Severity};
 use preview_gate::pipeline::Outcome;
 use preview_gate::report;
@@ -24,7 +23,8 @@ const VARIANTS: &[&str] = &[
 /// What one variant prints in each format, normalised.
 struct Outputs {
     /// Schema and structure problems of the raw SARIF and JUnit.
-    errors: Vec<String>,
+    sarif_errors: Option<String>,
+    junit_errors: Option<String>,
     human: String,
     json: String,
     github: String,
@@ -81,10 +81,9 @@ fn outputs(variant: &str) -> Outputs {
         normalise(&github.stdout).ends_with(&human) && normalise(&logs[1]) == human,
         "{variant}: with --output the human log goes to stderr unchanged"
     );
-    let mut errors: Vec<String> = check_sarif(variant, &files[0]).err().into_iter().collect();
-    errors.extend(check_junit(variant, &files[1]).err());
     Outputs {
-        errors,
+        sarif_errors: check_sarif(variant, &files[0]).err(),
+        junit_errors: check_junit(variant, &files[1]).err(),
         human,
         json: normalise(&json.stdout),
         github: normalise(&github.stdout),
@@ -151,7 +150,7 @@ fn snapshot(name: &str, actual: &str) -> Result<(), String> {
         .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
     Err(format!(
         "{name} differs from its snapshot at line {}:\n  expected: {:?}\n  actual:   {:?}\n\
-         (UPDATE_SNAPSHOTS=1 cargo test --test formats rewrites the snapshots)\n--- actual ---\n{actual}",
+         (UPDATE_SNAPSHOTS=1 cargo test --test integration -- formats:: rewrites the snapshots)\n--- actual ---\n{actual}",
         line + 1,
         expected.lines().nth(line).unwrap_or("<end>"),
         actual.lines().nth(line).unwrap_or("<end>"),
@@ -160,7 +159,7 @@ fn snapshot(name: &str, actual: &str) -> Result<(), String> {
 
 fn sarif_validator() -> jsonschema::Validator {
     let schema: Value =
-        serde_json::from_str(include_str!("schemas/sarif-schema-2.1.0.json")).unwrap();
+        serde_json::from_str(include_str!("../schemas/sarif-schema-2.1.0.json")).unwrap();
     jsonschema::validator_for(&schema).expect("the SARIF schema compiles")
 }
 
@@ -224,43 +223,10 @@ fn check_junit(name: &str, text: &str) -> Result<(), String> {
     Ok(())
 }
 
-#[test]
-fn every_format_matches_its_snapshot() {
-    let failures: Vec<String> = std::thread::scope(|scope| {
-        let handles: Vec<_> = VARIANTS
-            .iter()
-            .map(|&variant| {
-                scope.spawn(move || {
-                    let o = outputs(variant);
-                    let files = [
-                        ("human.txt", &o.human),
-                        ("json", &o.json),
-                        ("github.txt", &o.github),
-                        ("sarif", &o.sarif),
-                        ("junit.xml", &o.junit),
-                        ("summary.md", &o.summary),
-                    ];
-                    let mut errors: Vec<String> = files
-                        .iter()
-                        .filter_map(|(ext, text)| snapshot(&format!("{variant}.{ext}"), text).err())
-                        .collect();
-                    errors.extend(o.errors);
-                    errors
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-}
-
 /// Findings with what the formats must escape: odd file names, control characters, no column,
 /// a line 0 from a careless caller, a file outside the working directory.
 fn awkward_outcome() -> Outcome {
-    let here = |path: &str| Location::new(std::sync::Arc::from(Path::new(path)), 3, 0, 3);
+    let here = |path: &str| Location::new(Arc::from(Path::new(path)), 3, 0, 3);
     let mut zero = here("dir with space/a:b,c%d.yaml");
     zero.line = 0;
     zero.end_line = 0;
@@ -289,7 +255,6 @@ fn awkward_outcome() -> Outcome {
     }
 }
 
-#[test]
 fn awkward_findings_still_give_valid_sarif_and_xml() {
     let outcome = awkward_outcome();
     let sarif = report::sarif::render(&outcome);
@@ -341,7 +306,6 @@ fn awkward_findings_still_give_valid_sarif_and_xml() {
     assert!(out.text().unwrap().contains("tab\there"));
 }
 
-#[test]
 fn an_unwritable_output_file_exits_2_and_still_logs() {
     let missing = tempfile::tempdir()
         .unwrap()
@@ -364,4 +328,54 @@ fn an_unwritable_output_file_exits_2_and_still_logs() {
     assert_eq!(run.stdout, "");
     assert!(run.stderr.contains("--output"), "{}", run.stderr);
     assert!(run.stderr.contains("preview-gate passed"), "{}", run.stderr);
+}
+
+/// The outputs of a variant, computed once for all its format trials (the others wait).
+fn shared_outputs(variant: &'static str) -> &'static Outputs {
+    static OUTPUTS: [OnceLock<Outputs>; VARIANTS.len()] =
+        [const { OnceLock::new() }; VARIANTS.len()];
+    let index = VARIANTS.iter().position(|v| *v == variant).unwrap();
+    OUTPUTS[index].get_or_init(|| outputs(variant))
+}
+
+const FORMATS: &[&str] = &[
+    "human.txt",
+    "json",
+    "github.txt",
+    "sarif",
+    "junit.xml",
+    "summary.md",
+];
+
+fn check_format(variant: &'static str, extension: &'static str) {
+    let o = shared_outputs(variant);
+    let (text, structure) = match extension {
+        "human.txt" => (&o.human, None),
+        "json" => (&o.json, None),
+        "github.txt" => (&o.github, None),
+        "sarif" => (&o.sarif, o.sarif_errors.as_ref()),
+        "junit.xml" => (&o.junit, o.junit_errors.as_ref()),
+        "summary.md" => (&o.summary, None),
+        _ => unreachable!("{extension}"),
+    };
+    let mut errors: Vec<String> = structure.cloned().into_iter().collect();
+    errors.extend(snapshot(&format!("{variant}.{extension}"), text).err());
+    assert!(errors.is_empty(), "{}", errors.join("\n\n"));
+}
+
+pub fn trials() -> Vec<(Needs, libtest_mimic::Trial)> {
+    let mut trials = crate::trials!(NoTools:
+        awkward_findings_still_give_valid_sarif_and_xml,
+        an_unwritable_output_file_exits_2_and_still_logs,
+    );
+    for &variant in VARIANTS {
+        for &extension in FORMATS {
+            trials.push(trial(
+                format!("formats::{variant}.{extension}"),
+                Needs::Renders,
+                move || check_format(variant, extension),
+            ));
+        }
+    }
+    trials
 }
