@@ -22,10 +22,10 @@ use std::sync::Arc;
 
 use crate::appset::PrValues;
 use crate::argo::scope::Scope;
-use crate::diagnostic::{Finding, Location, Severity};
-use crate::rules;
+use crate::config_syntax::{invalid, top_level_entries};
+use crate::diagnostic::{Finding, Location};
 use crate::waiver::Waiver;
-use crate::yaml::{self, Node, Value};
+use crate::yaml::Node;
 
 pub const FILE_NAME: &str = "preview-gate.yaml";
 
@@ -78,32 +78,6 @@ const KEYS: &[&str] = &[
     "waivers",
     "rules",
 ];
-
-/// An `invalid-config` error at `location`.
-pub fn invalid(message: impl Into<String>, location: Location) -> Finding {
-    Finding::new(rules::INVALID_CONFIG, Severity::Error, message, location)
-}
-
-/// Parses a settings file (this config, or a rule profile) into its top-level mapping entries.
-/// An empty file has none; anything but a mapping is an `invalid-config` error at its line.
-pub fn top_level_entries(text: &str, file: &Arc<Path>) -> Result<Vec<(Node, Node)>, Vec<Finding>> {
-    let docs = yaml::parse_documents(text).map_err(|e| {
-        vec![invalid(
-            format!("invalid YAML: {e}"),
-            Location::new(file.clone(), e.line, e.col, e.line),
-        )]
-    })?;
-    let Some(root) = docs.into_iter().next().map(|d| d.root) else {
-        return Ok(Vec::new());
-    };
-    match root.value {
-        Value::Map(entries) => Ok(entries),
-        _ => Err(vec![invalid(
-            "the file must be a mapping",
-            Location::at_node(file, &root),
-        )]),
-    }
-}
 
 /// Reads a config file; every problem is an `invalid-config` finding at its line.
 pub fn load(path: &Path) -> Result<FileConfig, Vec<Finding>> {

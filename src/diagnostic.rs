@@ -76,11 +76,109 @@ impl fmt::Display for Severity {
     }
 }
 
+/// Whether a finding judges the repository or says the gate could not finish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// A finding about the repository: exit 1 when it is an error.
+    Policy,
+    /// The gate could not complete a check: always exit 2.
+    Gate,
+}
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident = $id:literal, $class:ident;)+) => {
+        /// The stable id of every finding: one variant per rule. Stages and rules both name
+        /// findings by these; the ids never change once released.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl Code {
+            pub const ALL: &[Code] = &[$(Code::$variant),+];
+
+            /// The kebab-case id users see, configure and waive.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $id,)+
+                }
+            }
+
+            pub const fn class(self) -> Class {
+                match self {
+                    $(Code::$variant => Class::$class,)+
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    KindNotAllowed = "kind-not-allowed", Policy;
+    DuplicateResource = "duplicate-resource", Policy;
+    FixedNamespace = "fixed-namespace", Policy;
+    SourceNotPermitted = "source-not-permitted", Policy;
+    DestinationNotPermitted = "destination-not-permitted", Policy;
+    CreateNamespaceNotPermitted = "create-namespace-not-permitted", Policy;
+    StaleAllowlistEntry = "stale-allowlist-entry", Policy;
+    UnknownProject = "unknown-project", Policy;
+    TemplatedProject = "templated-project", Policy;
+    UntrustedTemplateInput = "untrusted-template-input", Policy;
+    WaiverExpired = "waiver-expired", Policy;
+    PreviewProjectPolicy = "preview-project-policy", Policy;
+    PreviewNamespaceLifecycle = "preview-namespace-lifecycle", Policy;
+    PreviewLaneShape = "preview-lane-shape", Policy;
+    PreviewSyncPolicy = "preview-sync-policy", Policy;
+    PreviewAppsetHardening = "preview-appset-hardening", Policy;
+    PreviewImageContract = "preview-image-contract", Policy;
+    PreviewRoutes = "preview-routes", Policy;
+    PreviewServiceAliases = "preview-service-aliases", Policy;
+    ParseError = "parse-error", Gate;
+    InvalidArgoManifest = "invalid-argo-manifest", Gate;
+    InvalidConfig = "invalid-config", Gate;
+    SourceUnresolved = "source-unresolved", Gate;
+    RenderFailed = "render-failed", Gate;
+    ChartDependencyMissing = "chart-dependency-missing", Gate;
+    UnknownResourceScope = "unknown-resource-scope", Gate;
+    GeneratorNotEvaluated = "generator-not-evaluated", Gate;
+    TemplateError = "template-error", Gate;
+}
+
+impl Code {
+    pub fn from_id(id: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == id)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for Code {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One problem found by a rule or by the pipeline itself.
 #[derive(Debug, Clone)]
 pub struct Finding {
-    /// Stable kebab-case rule id.
-    pub rule: &'static str,
+    /// The rule: its stable kebab-case id is `rule.as_str()`.
+    pub rule: Code,
     pub severity: Severity,
     pub message: String,
     pub location: Location,
@@ -93,12 +191,12 @@ pub struct Finding {
     /// What to change.
     pub help: Option<String>,
     /// The allowlist edit `preview-gate fix` makes for it.
-    pub edit: Option<crate::fix::Change>,
+    pub edit: Option<crate::edit::Change>,
 }
 
 impl Finding {
     pub fn new(
-        rule: &'static str,
+        rule: Code,
         severity: Severity,
         message: impl Into<String>,
         location: Location,
@@ -142,7 +240,7 @@ impl Finding {
         self
     }
 
-    pub fn edit(mut self, change: crate::fix::Change) -> Self {
+    pub fn edit(mut self, change: crate::edit::Change) -> Self {
         self.edit = Some(change);
         self
     }
@@ -153,7 +251,7 @@ impl Finding {
             &self.location.file,
             self.location.line,
             self.location.col,
-            self.rule,
+            self.rule.as_str(),
             &self.message,
         )
     }

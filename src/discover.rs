@@ -6,8 +6,7 @@ use std::sync::Arc;
 
 use crate::argo::application::Application;
 use crate::argo::project::AppProject;
-use crate::diagnostic::{Finding, Location, Severity};
-use crate::rules;
+use crate::diagnostic::{Code, Finding, Location, Severity};
 use crate::yaml::{self, Document, Node};
 
 #[derive(Debug, Default)]
@@ -66,7 +65,7 @@ impl Unparseable {
             Severity::Warning
         };
         let mut finding = Finding::new(
-            rules::PARSE_ERROR,
+            Code::ParseError,
             severity,
             format!("invalid YAML: {}", self.message),
             self.location.clone(),
@@ -123,7 +122,7 @@ fn classify(repo: &mut Repository, file: &Arc<Path>, docs: &[Document]) {
         }
         let invalid = |(message, location): (String, Location)| {
             Finding::new(
-                rules::INVALID_ARGO_MANIFEST,
+                Code::InvalidArgoManifest,
                 Severity::Error,
                 message,
                 location,

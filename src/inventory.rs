@@ -5,9 +5,8 @@
 use crate::argo::application::Application;
 use crate::argo::hooks::{self, HookHandling};
 use crate::argo::scope::{Scope, ScopeRegistry, group_of};
-use crate::diagnostic::{Finding, Location, Severity};
+use crate::diagnostic::{Code, Finding, Location, Severity};
 use crate::render::RenderedDoc;
-use crate::rules;
 use crate::yaml::Node;
 
 #[derive(Debug, Clone)]
@@ -99,7 +98,7 @@ pub fn build(
                 // Argo CD fails manifest generation on such a document.
                 findings.push(
                     Finding::new(
-                        rules::RENDER_FAILED,
+                        Code::RenderFailed,
                         Severity::Error,
                         "rendered a document without apiVersion and kind",
                         doc.origin.clone(),

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{Cli, ColorChoice, Command, Format};
-use preview_gate::{fix, pipeline, report, rules};
+use preview_gate::{fix, outcome, pipeline, report, rules};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -17,11 +17,11 @@ fn main() -> ExitCode {
         Command::Check(args) => check(*args),
         Command::Fix(args) => fix(*args),
         Command::Rules => {
-            let width = rules::ALL.iter().map(|m| m.id.len()).max().unwrap_or(0);
+            let width = rules::ALL.iter().map(|m| m.id().len()).max().unwrap_or(0);
             for meta in rules::ALL {
                 println!(
                     "{:<width$}  {:<7}  {}",
-                    meta.id,
+                    meta.id(),
                     meta.severity.to_string(),
                     meta.summary
                 );
@@ -142,14 +142,20 @@ fn fix(args: cli::FixArgs) -> i32 {
         }
         return 0;
     }
-    let (text, code) = fix::run(&outcome, args.check, color);
+    let (text, code) = if outcome.exit_code() == 2 {
+        (report::fix::incomplete(&outcome, color), 2)
+    } else {
+        let applied = fix::apply(&outcome.fix, args.check);
+        let code = applied.exit_code(&outcome.fix);
+        (report::fix::applied(&outcome.fix, &applied, color), code)
+    };
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
     code
 }
 
-fn render(format: Format, outcome: &pipeline::Outcome, color: bool) -> String {
+fn render(format: Format, outcome: &outcome::Outcome, color: bool) -> String {
     match format {
         Format::Human => report::human::render(outcome, color),
         Format::Json => report::json::render(outcome),

@@ -9,8 +9,14 @@ use std::sync::{Arc, Mutex};
 use crate::argo::application::DirectoryOptions;
 use crate::argo::gobwas::glob_match;
 use crate::diagnostic::Location;
-use crate::render::RenderedDoc;
 use crate::yaml::{self, Node};
+
+/// A parsed object and the file (template or manifest) and line it came from.
+#[derive(Debug, Clone)]
+pub struct RenderedDoc {
+    pub node: Node,
+    pub origin: Location,
+}
 
 pub enum Origins {
     Helm {

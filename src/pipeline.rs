@@ -7,13 +7,14 @@ use std::time::{Duration, Instant};
 use crate::appset::{self, Cluster, ExpandContext, PrValues, SyntheticPr};
 use crate::argo::scope::ScopeRegistry;
 use crate::config::{self, FileConfig};
-use crate::diagnostic::{Finding, Location, Severity};
+use crate::diagnostic::{Code, Finding, Location, Severity};
 use crate::discover::{self, Repository};
 use crate::inventory::{self, Inventory};
+use crate::outcome::Outcome;
 use crate::plan::{self, JobKind, PlanOptions, RenderJob};
 use crate::render::{self, RenderOptions, Tools};
 use crate::repos::RepoMap;
-use crate::rules::{self, Class};
+use crate::rules;
 
 /// Everything `preview-gate check` was asked to do.
 #[derive(Debug, Clone)]
@@ -43,43 +44,6 @@ pub struct CheckOptions {
 
 pub const DEFAULT_KUBE_VERSION: &str = "1.33.0";
 
-#[derive(Debug, Default)]
-pub struct Outcome {
-    pub findings: Vec<Finding>,
-    /// Names of the Applications rendered and checked.
-    pub apps: Vec<String>,
-    /// The AppProject of each of `apps`, in the same order.
-    pub app_projects: Vec<String>,
-    pub objects: usize,
-    pub dropped: usize,
-    pub renders: usize,
-    /// Second Helm renders into a probe namespace (see `fixed-namespace`).
-    pub namespace_probes: usize,
-    pub elapsed: Duration,
-    /// Planned render commands (for `--print-renders`).
-    pub planned: Vec<String>,
-    /// Allowlist edits for the findings (empty when the check did not complete).
-    pub fix: crate::fix::Plan,
-}
-
-impl Outcome {
-    /// 2 when the gate could not check everything, 1 for policy errors, else 0.
-    pub fn exit_code(&self) -> i32 {
-        let errors = self
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error);
-        let mut code = 0;
-        for finding in errors {
-            if rules::class_of(finding.rule) == Class::Gate {
-                return 2;
-            }
-            code = 1;
-        }
-        code
-    }
-}
-
 pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     let started = Instant::now();
     let root = options
@@ -90,7 +54,7 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         return Err(format!("{} is not a directory", root.display()));
     }
     let mut outcome = Outcome::default();
-    let mut profile = match crate::profile::Profile::load(&options.profile) {
+    let mut profile = match rules::profile::Profile::load(&options.profile) {
         Ok(profile) => profile,
         Err(findings) => {
             outcome.findings = findings;
@@ -168,7 +132,7 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         {
             // Acknowledged in the config: still reported, no longer failing.
             for finding in &mut expansion.findings {
-                if finding.rule == rules::GENERATOR_NOT_EVALUATED {
+                if finding.rule == Code::GeneratorNotEvaluated {
                     finding.severity = Severity::Warning;
                     finding.help = Some(format!(
                         "{} is listed under unevaluatedApplicationSets in preview-gate.yaml: its Applications are not checked",
@@ -334,11 +298,11 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
 /// is a `render-failed` finding: the gate could not check what it was asked to.
 fn build_overlays(
     root: &std::path::Path,
-    profile: &crate::profile::Profile,
+    profile: &rules::profile::Profile,
     render_options: &RenderOptions,
     findings: &mut Vec<Finding>,
 ) -> Vec<(PathBuf, Vec<render::RenderedDoc>)> {
-    let Some(params) = profile.params(rules::preview_appset_hardening::META.id) else {
+    let Some(params) = profile.params(rules::preview_appset_hardening::META.id()) else {
         return Vec::new();
     };
     let jobs: Vec<RenderJob> = rules::preview_appset_hardening::local_overlays(root, params)
@@ -517,7 +481,7 @@ fn scope_registry(
         if let Err(message) = loaded {
             let file = std::sync::Arc::from(path.as_path());
             findings.push(Finding::new(
-                rules::INVALID_CONFIG,
+                Code::InvalidConfig,
                 Severity::Error,
                 format!("--api-resources: {message}"),
                 Location::file_start(file),

@@ -5,9 +5,8 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::argo::application::{Application, DirectoryOptions, KustomizeOptions, Source};
-use crate::diagnostic::{Finding, Location, Severity};
+use crate::diagnostic::{Code, Finding, Location, Severity};
 use crate::repos::RepoMap;
-use crate::rules;
 use crate::yaml::{self, Node};
 
 /// Settings the plan needs from the command line and config.
@@ -116,7 +115,7 @@ fn plan_source(
 ) -> Result<Option<JobKind>, Finding> {
     let unresolved = |message: String, location: &Location| {
         Finding::new(
-            rules::SOURCE_UNRESOLVED,
+            Code::SourceUnresolved,
             Severity::Error,
             message,
             location.clone(),
@@ -340,7 +339,7 @@ fn helm_args(
     let kube_version =
         crate::argo::kube_version::parse_kube_version(&kube_version).map_err(|e| {
             Finding::new(
-                rules::RENDER_FAILED,
+                Code::RenderFailed,
                 Severity::Error,
                 format!("could not parse kubernetes version {kube_version}: {e}"),
                 source.location.clone(),
@@ -390,7 +389,7 @@ fn helm_args(
             args.extend(["--values".into(), path.display().to_string()]);
         } else if !helm.ignore_missing_value_files {
             return Err(Finding::new(
-                rules::RENDER_FAILED,
+                Code::RenderFailed,
                 Severity::Error,
                 format!(
                     "value file {value_file} does not exist ({})",
@@ -443,7 +442,7 @@ fn resolve_value_file(
 ) -> Result<Option<PathBuf>, Finding> {
     let error = |message: String| {
         Finding::new(
-            rules::SOURCE_UNRESOLVED,
+            Code::SourceUnresolved,
             Severity::Error,
             message,
             location.clone(),
@@ -522,7 +521,7 @@ fn missing_dependencies(chart_dir: &Path, chart_yaml: &Path) -> Result<Vec<Depen
     let text = std::fs::read_to_string(chart_yaml).unwrap_or_default();
     let docs = yaml::parse_documents(&text).map_err(|e| {
         Finding::new(
-            rules::RENDER_FAILED,
+            Code::RenderFailed,
             Severity::Error,
             format!("Chart.yaml is not valid YAML: {e}"),
             Location::new(std::sync::Arc::clone(&file), e.line, e.col, e.line),

@@ -10,11 +10,9 @@ use std::sync::Mutex;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::diagnostic::{Finding, Location, Severity};
+use crate::diagnostic::{Code, Finding, Location, Severity};
 use crate::origin::{self, Origins};
 use crate::plan::{ChartRef, DirectoryJob, HelmJob, JobKind, KustomizeJob, RenderJob};
-use crate::rules;
-use crate::yaml::Node;
 
 /// The external tools, resolved once.
 #[derive(Debug, Clone)]
@@ -70,12 +68,7 @@ pub struct RenderOptions {
     pub tools: Tools,
 }
 
-/// A parsed object and the file (template or manifest) and line it came from.
-#[derive(Debug, Clone)]
-pub struct RenderedDoc {
-    pub node: Node,
-    pub origin: Location,
-}
+pub use crate::origin::RenderedDoc;
 
 #[derive(Debug)]
 pub struct RenderOutcome {
@@ -94,7 +87,7 @@ pub fn render_all(
         Ok(dir) => dir,
         Err(e) => {
             let finding = Finding::new(
-                rules::RENDER_FAILED,
+                Code::RenderFailed,
                 Severity::Error,
                 format!("cannot create a temporary directory: {e}"),
                 source_locations(&jobs[0]),
@@ -190,7 +183,7 @@ fn build_dependencies(
                         let mirror = scratch.join(format!("mirror-{}", prepared.mirrors.len()));
                         copy_tree(repo_root, &mirror).map_err(|e| {
                             Finding::new(
-                                rules::RENDER_FAILED,
+                                Code::RenderFailed,
                                 Severity::Error,
                                 format!(
                                     "cannot copy the repository to build chart dependencies: {e}"
@@ -231,7 +224,7 @@ fn build_dependencies(
                         format!(": {stderr}")
                     };
                     return Err(Finding::new(
-                        rules::CHART_DEPENDENCY_MISSING,
+                        Code::ChartDependencyMissing,
                         Severity::Error,
                         format!(
                             "chart dependency {} could not be built (repository {}){detail}",
@@ -262,7 +255,7 @@ fn build_dependencies(
 
 fn helm_missing(location: &Location) -> Finding {
     Finding::new(
-        rules::RENDER_FAILED,
+        Code::RenderFailed,
         Severity::Error,
         "no `helm` binary found",
         location.clone(),
@@ -280,7 +273,7 @@ fn render_one(
 ) -> Result<Vec<RenderedDoc>, Finding> {
     let failed = |message: String| {
         Finding::new(
-            rules::RENDER_FAILED,
+            Code::RenderFailed,
             Severity::Error,
             message,
             location.clone(),
@@ -422,7 +415,7 @@ fn render_kustomize(
 
 fn failed_at(location: &Location, message: String) -> Finding {
     Finding::new(
-        rules::RENDER_FAILED,
+        Code::RenderFailed,
         Severity::Error,
         message,
         location.clone(),

@@ -14,13 +14,12 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::diagnostic::{Finding, Location, Severity};
-use crate::rules::{self, Class};
+use crate::diagnostic::{Class, Code, Finding, Location, Severity};
 use crate::yaml::Node;
 
 #[derive(Debug, Clone)]
 pub struct Waiver {
-    pub rule: &'static str,
+    pub rule: Code,
     pub app: Option<glob::Pattern>,
     pub file: Option<glob::Pattern>,
     pub reason: String,
@@ -32,8 +31,9 @@ pub struct Waiver {
 
 /// Parses the `waivers:` list; problems are `invalid-config` findings at their line.
 pub fn parse(node: &Node, file: &Arc<Path>) -> Result<Vec<Waiver>, Vec<Finding>> {
-    let invalid =
-        |message: String, n: &Node| crate::config::invalid(message, Location::at_node(file, n));
+    let invalid = |message: String, n: &Node| {
+        crate::config_syntax::invalid(message, Location::at_node(file, n))
+    };
     let Some(items) = node.as_seq() else {
         return Err(vec![invalid("waivers must be a list".into(), node)]);
     };
@@ -59,13 +59,12 @@ pub fn parse(node: &Node, file: &Arc<Path>) -> Result<Vec<Waiver>, Vec<Finding>>
             }
         }
         let text = |k: &str| item.get(k).map(Node::text).filter(|t| !t.is_empty());
-        let rule = match text("rule").and_then(|r| rules::meta(&r)) {
-            Some(meta) if meta.class == Class::Policy => meta.id,
-            Some(meta) => {
+        let rule = match text("rule").and_then(|r| Code::from_id(&r)) {
+            Some(code) if code.class() == Class::Policy => code,
+            Some(code) => {
                 problems.push(invalid(
                     format!(
-                        "`{}` cannot be waived: the gate could not check everything, so it fails closed",
-                        meta.id
+                        "`{code}` cannot be waived: the gate could not check everything, so it fails closed"
                     ),
                     item.get("rule").unwrap_or(item),
                 ));
@@ -158,8 +157,8 @@ pub fn apply(waivers: &[Waiver], findings: Vec<Finding>, today: i64) -> Vec<Find
     for waiver in expired {
         out.push(
             Finding::new(
-                rules::waiver_expired::META.id,
-                rules::waiver_expired::META.severity,
+                Code::WaiverExpired,
+                Severity::Error,
                 format!(
                     "the waiver for {} expired on {}: {}",
                     waiver.rule, waiver.expires_text, waiver.reason
@@ -217,6 +216,7 @@ fn parse_date(text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Code;
     use crate::yaml::parse_documents;
 
     #[test]
@@ -265,13 +265,14 @@ mod tests {
         let out = apply(
             &list,
             vec![
-                finding("kind-not-allowed", "preview-apps/x"),
-                finding("kind-not-allowed", "other/x"),
-                finding("stale-allowlist-entry", "a"),
+                finding(Code::KindNotAllowed, "preview-apps/x"),
+                finding(Code::KindNotAllowed, "other/x"),
+                finding(Code::StaleAllowlistEntry, "a"),
             ],
             today,
         );
-        let severities: Vec<(&str, Severity)> = out.iter().map(|f| (f.rule, f.severity)).collect();
+        let severities: Vec<(&str, Severity)> =
+            out.iter().map(|f| (f.rule.as_str(), f.severity)).collect();
         assert_eq!(
             severities,
             vec![

@@ -14,9 +14,8 @@ use super::params::{
 use super::pull_request::SyntheticPr;
 use super::selector::Selector;
 use super::template::{self, Mode};
-use crate::diagnostic::{Finding, Location, Severity};
+use crate::diagnostic::{Code, Finding, Location, Severity};
 use crate::repos::RepoMap;
-use crate::rules;
 use crate::yaml::{self, Node};
 
 pub use crate::argo::admission::{Cluster, IN_CLUSTER_SERVER};
@@ -47,7 +46,7 @@ const KNOWN: &[&str] = &[
 ];
 
 impl Env<'_> {
-    fn error(&self, rule: &'static str, message: impl Into<String>, node: &Node) -> Finding {
+    fn error(&self, rule: Code, message: impl Into<String>, node: &Node) -> Finding {
         Finding::new(
             rule,
             Severity::Error,
@@ -67,12 +66,12 @@ impl Env<'_> {
         match kinds.as_slice() {
             [(k, v)] => Ok((k, v)),
             [] => Err(self.error(
-                rules::INVALID_ARGO_MANIFEST,
+                Code::InvalidArgoManifest,
                 "generator sets no generator type",
                 generator,
             )),
             _ => Err(self.error(
-                rules::INVALID_ARGO_MANIFEST,
+                Code::InvalidArgoManifest,
                 format!(
                     "generator sets {} generator types; set exactly one per list entry",
                     kinds.len()
@@ -93,7 +92,7 @@ impl Env<'_> {
             "clusters" => self.clusters(spec)?,
             "matrix" | "merge" if depth >= 2 => {
                 return Err(self.error(
-                    rules::GENERATOR_NOT_EVALUATED,
+                    Code::GeneratorNotEvaluated,
                     format!(
                         "{kind} nested more than one level deep: Argo CD only allows one level of matrix/merge nesting"
                     ),
@@ -104,7 +103,7 @@ impl Env<'_> {
             "merge" => self.merge(spec, depth)?,
             _ if KNOWN.contains(&kind.as_str()) => {
                 return Err(self.error(
-                    rules::GENERATOR_NOT_EVALUATED,
+                    Code::GeneratorNotEvaluated,
                     format!(
                         "the {kind} generator needs a live service; its Applications cannot be predicted offline"
                     ),
@@ -113,7 +112,7 @@ impl Env<'_> {
             }
             _ => {
                 return Err(self.error(
-                    rules::GENERATOR_NOT_EVALUATED,
+                    Code::GeneratorNotEvaluated,
                     format!("unknown generator type {kind:?}"),
                     kind_node,
                 ));
@@ -123,7 +122,7 @@ impl Env<'_> {
             None => Ok(params),
             Some(node) => {
                 let selector = Selector::from_node(node)
-                    .map_err(|e| self.error(rules::INVALID_ARGO_MANIFEST, e, node))?;
+                    .map_err(|e| self.error(Code::InvalidArgoManifest, e, node))?;
                 Ok(params
                     .into_iter()
                     .filter(|p| {
@@ -147,7 +146,7 @@ impl Env<'_> {
         for (key, value) in values {
             let text = template::replace(&value.text(), params, self.mode).map_err(|e| {
                 self.error(
-                    rules::TEMPLATE_ERROR,
+                    Code::TemplateError,
                     format!("values.{}: {e}", key.text()),
                     value,
                 )
@@ -175,7 +174,7 @@ impl Env<'_> {
         if let Some(text_node) = spec.get("elementsYaml").filter(|n| !n.is_null()) {
             let docs = yaml::parse_documents(&text_node.text()).map_err(|e| {
                 self.error(
-                    rules::GENERATOR_NOT_EVALUATED,
+                    Code::GeneratorNotEvaluated,
                     format!("elementsYaml is not valid YAML: {e}"),
                     text_node,
                 )
@@ -188,7 +187,7 @@ impl Env<'_> {
                 None => {}
                 Some(_) => {
                     return Err(self.error(
-                        rules::GENERATOR_NOT_EVALUATED,
+                        Code::GeneratorNotEvaluated,
                         "elementsYaml must be a list of objects",
                         text_node,
                     ));
@@ -200,7 +199,7 @@ impl Env<'_> {
             .map(|(element, node)| {
                 let Value::Object(element) = as_go_json(element) else {
                     return Err(self.error(
-                        rules::INVALID_ARGO_MANIFEST,
+                        Code::InvalidArgoManifest,
                         "list element is not an object",
                         node,
                     ));
@@ -216,7 +215,7 @@ impl Env<'_> {
                             for (k, v) in values {
                                 let Value::String(v) = v else {
                                     return Err(self.error(
-                                        rules::TEMPLATE_ERROR,
+                                        Code::TemplateError,
                                         format!("list element values.{k} is {v}, not a string: without goTemplate Argo CD only accepts string values"),
                                         node,
                                     ));
@@ -229,7 +228,7 @@ impl Env<'_> {
                         }
                         (_, other) => {
                             return Err(self.error(
-                                rules::TEMPLATE_ERROR,
+                                Code::TemplateError,
                                 format!("list element key {key:?} is {other}, not a string: without goTemplate Argo CD only accepts string values"),
                                 node,
                             ));
@@ -264,7 +263,7 @@ impl Env<'_> {
             .filter(|s| s.as_map().is_some_and(|m| !m.is_empty()))
             .map(|node| {
                 Selector::from_node(node)
-                    .map_err(|e| self.error(rules::INVALID_ARGO_MANIFEST, e, node))
+                    .map_err(|e| self.error(Code::InvalidArgoManifest, e, node))
             })
             .transpose()?;
         let in_cluster = Cluster {
@@ -330,7 +329,7 @@ impl Env<'_> {
         let Some(root) = self.repos.resolve(&repo_url) else {
             return Err(self
                 .error(
-                    rules::SOURCE_UNRESOLVED,
+                    Code::SourceUnresolved,
                     format!("git generator repoURL {repo_url} is not mapped to a local tree"),
                     repo_node,
                 )
@@ -368,7 +367,7 @@ impl Env<'_> {
             }
         } else {
             return Err(self.error(
-                rules::INVALID_ARGO_MANIFEST,
+                Code::InvalidArgoManifest,
                 "git generator has neither directories nor files",
                 spec,
             ));
@@ -381,7 +380,7 @@ impl Env<'_> {
         let path: PathBuf = root.join(file);
         let fail = |message: String| {
             Finding::new(
-                rules::GENERATOR_NOT_EVALUATED,
+                Code::GeneratorNotEvaluated,
                 Severity::Error,
                 format!("git files generator: unable to process file '{file}': {message}"),
                 Location::file_start(Arc::from(path.as_path())),
@@ -415,7 +414,7 @@ impl Env<'_> {
         let children = spec.get("generators").map(Node::items).unwrap_or_default();
         if children.len() != 2 {
             return Err(self.error(
-                rules::INVALID_ARGO_MANIFEST,
+                Code::InvalidArgoManifest,
                 format!(
                     "found {} generators, matrix generator must have exactly 2",
                     children.len()
@@ -427,7 +426,7 @@ impl Env<'_> {
         for first in self.evaluate(&children[0], depth + 1)? {
             // The second child is interpolated with each parameter set of the first.
             let second = interpolate(&children[1], &first, self.mode)
-                .map_err(|f| self.error(rules::TEMPLATE_ERROR, f.message, &at(f.line, f.col)))?;
+                .map_err(|f| self.error(Code::TemplateError, f.message, &at(f.line, f.col)))?;
             for second_params in self.evaluate(&second, depth + 1)? {
                 if self.mode.go_template {
                     let mut merged = second_params;
@@ -439,7 +438,7 @@ impl Env<'_> {
                         match merged.get(&key) {
                             Some(existing) if existing != &value => {
                                 return Err(self.error(
-                                    rules::TEMPLATE_ERROR,
+                                    Code::TemplateError,
                                     format!(
                                         "found duplicate key {key} with different value, a: {} ,b: {}",
                                         existing.as_str().unwrap_or_default(),
@@ -468,14 +467,14 @@ impl Env<'_> {
             .unwrap_or_default();
         if children.len() < 2 {
             return Err(self.error(
-                rules::INVALID_ARGO_MANIFEST,
+                Code::InvalidArgoManifest,
                 "found less than two generators, merge requires two or more",
                 spec,
             ));
         }
         if merge_keys.is_empty() {
             return Err(self.error(
-                rules::INVALID_ARGO_MANIFEST,
+                Code::InvalidArgoManifest,
                 "no merge keys were specified, merge requires at least one",
                 spec,
             ));
@@ -493,7 +492,7 @@ impl Env<'_> {
         for (i, params) in base.iter().enumerate() {
             if index.insert(key_of(params), i).is_some() {
                 return Err(self.error(
-                    rules::TEMPLATE_ERROR,
+                    Code::TemplateError,
                     format!(
                         "the parameters from a generator were not unique by the given mergeKeys, Merge requires all param sets to be unique. Duplicate key was {}",
                         key_of(params)
@@ -509,7 +508,7 @@ impl Env<'_> {
                 // getParamSetsByMergeKey: every child's sets must be unique by the merge keys.
                 if seen.insert(key.clone(), ()).is_some() {
                     return Err(self.error(
-                        rules::TEMPLATE_ERROR,
+                        Code::TemplateError,
                         format!(
                             "the parameters from a generator were not unique by the given mergeKeys, Merge requires all param sets to be unique. Duplicate key was {key}"
                         ),
@@ -1029,7 +1028,7 @@ mod tests {
     #[test]
     fn live_generators_are_reported() {
         let err = evaluate("scmProvider: {github: {organization: o}}", false).unwrap_err();
-        assert_eq!(err.rule, rules::GENERATOR_NOT_EVALUATED);
+        assert_eq!(err.rule, Code::GeneratorNotEvaluated);
         let err = evaluate("bogus: {}", false).unwrap_err();
         assert!(err.message.contains("unknown generator"));
     }

@@ -10,11 +10,10 @@ pub mod selector;
 pub mod template;
 
 use crate::argo::application::Application;
-use crate::diagnostic::{Finding, Location, Severity};
+use crate::diagnostic::{Code, Finding, Location, Severity};
 use crate::discover::ApplicationSetDoc;
 use crate::gotemplate::Options;
 use crate::repos::RepoMap;
-use crate::rules;
 use crate::yaml::{self, Node};
 
 pub use generators::Cluster;
@@ -72,7 +71,7 @@ pub fn expand(appset: &ApplicationSetDoc, cx: &ExpandContext) -> Expansion {
     let file = &appset.file;
     let invalid = |message: String, node: &Node| {
         Finding::new(
-            rules::INVALID_ARGO_MANIFEST,
+            Code::InvalidArgoManifest,
             Severity::Error,
             message,
             Location::at_node(file, node),
@@ -132,7 +131,7 @@ pub fn expand(appset: &ApplicationSetDoc, cx: &ExpandContext) -> Expansion {
                     if let Some((_, first)) = names.iter().find(|(n, _)| *n == app.metadata_name) {
                         out.findings.push(
                             Finding::new(
-                                rules::TEMPLATE_ERROR,
+                                Code::TemplateError,
                                 Severity::Error,
                                 format!(
                                     "ApplicationSet {} generates two Applications named {}; Argo CD refuses to apply it",
@@ -173,7 +172,7 @@ fn generate(
     let file = &appset.file;
     let failure = |f: template::TemplateFailure| {
         Finding::new(
-            rules::TEMPLATE_ERROR,
+            Code::TemplateError,
             Severity::Error,
             format!("template cannot be evaluated: {}", f.message),
             Location::new(file.clone(), f.line, f.col, f.line),
@@ -211,7 +210,7 @@ fn generate(
     }
     let mut app = Application::from_node(file, &rendered).map_err(|(message, location)| {
         Finding::new(
-            rules::INVALID_ARGO_MANIFEST,
+            Code::InvalidArgoManifest,
             Severity::Error,
             format!("generated Application is invalid: {message}"),
             location,
@@ -387,7 +386,7 @@ mod tests {
         );
         assert!(strict.applications.is_empty());
         assert_eq!(strict.findings.len(), 1);
-        assert_eq!(strict.findings[0].rule, rules::TEMPLATE_ERROR);
+        assert_eq!(strict.findings[0].rule, Code::TemplateError);
         assert_eq!(strict.findings[0].location.line, 10);
         assert!(
             strict.findings[0].message.contains("replicas"),
@@ -467,7 +466,7 @@ mod tests {
             ],
         );
         assert_eq!(out.applications.len(), 1);
-        assert_eq!(out.findings[0].rule, rules::TEMPLATE_ERROR);
+        assert_eq!(out.findings[0].rule, Code::TemplateError);
         assert!(
             out.findings[0]
                 .message

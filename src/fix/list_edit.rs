@@ -9,16 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::edit::Entry;
 use crate::yaml::{Node, Value, parse_documents};
-
-/// A `{group, kind[, name]}` entry to add.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Entry {
-    pub group: String,
-    pub kind: String,
-    /// Only for cluster lists whose entries restrict names.
-    pub name: Option<String>,
-}
 
 /// What to change in one list of one AppProject.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -5,55 +5,12 @@
 pub mod list_edit;
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
-use owo_colors::OwoColorize;
-
-use crate::argo::project::{AppProject, ResourceEntry};
 use crate::diagnostic::{Finding, Severity, display_path};
-use crate::pipeline::Outcome;
-pub use list_edit::Entry;
+pub use crate::edit::{Action, Change, Entry};
 use list_edit::{ListChanges, ProjectChanges};
-
-/// One whitelist edit a finding asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    pub file: Arc<Path>,
-    /// The project's `metadata.name` line: tells projects of one file apart.
-    pub name_line: u32,
-    /// `namespaceResourceWhitelist` or `clusterResourceWhitelist`.
-    pub list: &'static str,
-    pub action: Action,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    Add(Entry),
-    /// Delete the list item that starts on this line.
-    Remove(u32),
-}
-
-impl Change {
-    pub fn add(project: &AppProject, list: &'static str, entry: Entry) -> Self {
-        Change {
-            file: project.location.file.clone(),
-            name_line: project.location.line,
-            list,
-            action: Action::Add(entry),
-        }
-    }
-
-    pub fn remove(project: &AppProject, list: &'static str, entry: &ResourceEntry) -> Self {
-        Change {
-            file: project.location.file.clone(),
-            name_line: project.location.line,
-            list,
-            action: Action::Remove(entry.location.line),
-        }
-    }
-}
 
 /// One file as it is and as the fix leaves it.
 #[derive(Debug, Clone)]
@@ -129,36 +86,6 @@ pub fn plan(findings: &[Finding]) -> Plan {
 }
 
 impl Plan {
-    /// Unified diffs of every edit, `--- a/path` / `+++ b/path`.
-    pub fn diff(&self, color: bool) -> String {
-        let mut out = String::new();
-        for edit in &self.edits {
-            let shown = display_path(&edit.path);
-            let (a, b) = if Path::new(&shown).is_relative() {
-                (format!("a/{shown}"), format!("b/{shown}"))
-            } else {
-                (shown.clone(), shown)
-            };
-            let diff = similar::TextDiff::from_lines(&edit.before, &edit.after);
-            let text = diff
-                .unified_diff()
-                .context_radius(3)
-                .header(&a, &b)
-                .to_string();
-            for line in text.lines() {
-                let painted = match line.as_bytes().first() {
-                    _ if !color => line.to_string(),
-                    Some(b'+') => line.green().to_string(),
-                    Some(b'-') => line.red().to_string(),
-                    Some(b'@') => line.cyan().to_string(),
-                    _ => line.to_string(),
-                };
-                let _ = writeln!(out, "{painted}");
-            }
-        }
-        out
-    }
-
     /// Writes every edit in place.
     pub fn write(&self) -> Result<(), String> {
         for edit in &self.edits {
@@ -169,76 +96,35 @@ impl Plan {
     }
 }
 
-/// The trailing section of the human report: the suggested edits, when there are any.
-pub fn report_section(outcome: &Outcome, color: bool) -> String {
-    if outcome.fix.edits.is_empty() {
-        return String::new();
-    }
-    let title = "── suggested AppProject edits (`preview-gate fix` writes them; review what an added entry allows)";
-    let title = if color {
-        title.bold().to_string()
-    } else {
-        title.to_string()
-    };
-    format!("{title}\n{}\n", outcome.fix.diff(color))
+/// What `preview-gate fix` did with a complete check's plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// `--check`: nothing written; this many files would change.
+    Pending(usize),
+    /// This many files were edited.
+    Written(usize),
+    /// Writing failed.
+    Failed(String),
 }
 
-/// `preview-gate fix`: the report and exit code for a finished check; writes unless `check_only`.
-pub fn run(outcome: &Outcome, check_only: bool, color: bool) -> (String, i32) {
-    if outcome.exit_code() == 2 {
-        let mut out = crate::report::human::render(outcome, color);
-        out.push_str("preview-gate fix: the check did not complete, so nothing was changed\n");
-        return (out, 2);
-    }
-    let plan = &outcome.fix;
-    let mut out = plan.diff(color);
-    if !plan.manual.is_empty() {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        let _ = writeln!(
-            out,
-            "left for a human ({}; preview-gate fix edits allowlists only):",
-            plan.manual.len()
-        );
-        for (finding, why) in &plan.manual {
-            let _ = writeln!(
-                out,
-                "  {}:{}: {}[{}]: {}",
-                finding.location.display_path(),
-                finding.location.line,
-                finding.severity,
-                finding.rule,
-                finding.message
-            );
-            if !why.is_empty() {
-                let _ = writeln!(out, "    help: {}", why.replace('\n', "\n          "));
-            }
+impl Applied {
+    /// 1 while an edit is pending or an error is left for a human, 2 when a write failed.
+    pub fn exit_code(&self, plan: &Plan) -> i32 {
+        match self {
+            Applied::Pending(files) => i32::from(*files > 0),
+            Applied::Written(_) => i32::from(!plan.manual.is_empty()),
+            Applied::Failed(_) => 2,
         }
     }
-    let files = plan.edits.len();
-    let noun = if files == 1 { "file" } else { "files" };
-    let code = if check_only {
-        let _ = if files == 0 {
-            writeln!(out, "preview-gate fix --check: no allowlist edit pending")
-        } else {
-            writeln!(
-                out,
-                "preview-gate fix --check: {files} AppProject {noun} would change; run `preview-gate fix`"
-            )
-        };
-        i32::from(files > 0)
-    } else {
-        if let Err(message) = plan.write() {
-            let _ = writeln!(out, "preview-gate fix: {message}");
-            return (out, 2);
-        }
-        let _ = writeln!(
-            out,
-            "preview-gate fix: edited {files} AppProject {noun}, {} error(s) left for a human",
-            plan.manual.len()
-        );
-        i32::from(!plan.manual.is_empty())
-    };
-    (out, code)
+}
+
+/// Writes the plan, unless `check_only`. Call it only on a complete check.
+pub fn apply(plan: &Plan, check_only: bool) -> Applied {
+    if check_only {
+        return Applied::Pending(plan.edits.len());
+    }
+    match plan.write() {
+        Ok(()) => Applied::Written(plan.edits.len()),
+        Err(message) => Applied::Failed(message),
+    }
 }

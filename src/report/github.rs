@@ -2,7 +2,7 @@
 //! Actions toolkit does), followed by the human log.
 
 use crate::diagnostic::{Finding, Severity};
-use crate::pipeline::Outcome;
+use crate::outcome::Outcome;
 
 /// GitHub shows at most this many annotations of each level per step.
 const ANNOTATION_LIMIT: usize = 10;
@@ -52,7 +52,7 @@ fn annotation(finding: &Finding) -> String {
     if location.col > 0 {
         properties.push(format!("col={}", location.col));
     }
-    properties.push(format!("title={}", escape_property(finding.rule)));
+    properties.push(format!("title={}", escape_property(finding.rule.as_str())));
     let mut message = finding.message.clone();
     if let Some(help) = &finding.help {
         message.push_str("\nhelp: ");
@@ -80,6 +80,7 @@ pub fn escape_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Code;
 
     #[test]
     fn escapes_like_the_toolkit() {
@@ -98,7 +99,7 @@ mod tests {
 
         let file: Arc<Path> = Arc::from(Path::new("odd:dir,x/50%.yaml"));
         let finding = Finding::new(
-            "kind-not-allowed",
+            Code::KindNotAllowed,
             Severity::Warning,
             "100% of a,b: c\r\nd",
             crate::diagnostic::Location::new(file, 3, 2, 5),

@@ -4,8 +4,9 @@ use std::fmt::Write as _;
 
 use owo_colors::OwoColorize;
 
+use super::fix;
 use crate::diagnostic::{Finding, Severity};
-use crate::pipeline::Outcome;
+use crate::outcome::Outcome;
 
 pub fn render(outcome: &Outcome, color: bool) -> String {
     let mut out = String::new();
@@ -25,7 +26,7 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
     if !outcome.findings.is_empty() {
         out.push('\n');
     }
-    out.push_str(&crate::fix::report_section(outcome, color));
+    out.push_str(&fix::section(outcome, color));
     let summary = super::summary_line(outcome);
     let status = match outcome.exit_code() {
         0 => paint("passed", color, |s| s.green().bold().to_string()),

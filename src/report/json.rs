@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::pipeline::Outcome;
+use crate::outcome::Outcome;
 
 pub fn render(outcome: &Outcome) -> String {
     let findings: Vec<Value> = outcome

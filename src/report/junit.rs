@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use crate::diagnostic::{Finding, Severity};
-use crate::pipeline::Outcome;
+use crate::outcome::Outcome;
 
 /// The classname of file test cases whose findings name no AppProject.
 const REPOSITORY: &str = "repository";
@@ -109,7 +109,7 @@ fn write_case(out: &mut String, case: &Case) {
                 out,
                 "      <failure message=\"{}\" type=\"{}\">{}</failure>",
                 attribute(&finding.message),
-                attribute(finding.rule),
+                attribute(finding.rule.as_str()),
                 text(&details(finding))
             );
         } else {
@@ -182,6 +182,7 @@ fn escape(s: &str, attribute: bool) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::diagnostic::Code;
     use std::path::Path;
     use std::sync::Arc;
 
@@ -198,7 +199,7 @@ mod tests {
             app_projects: vec!["previews".into(), "previews".into()],
             findings: vec![
                 Finding::new(
-                    "kind-not-allowed",
+                    Code::KindNotAllowed,
                     Severity::Error,
                     "a <b> & \"c\"",
                     at("x.yaml", 4),
@@ -207,27 +208,27 @@ mod tests {
                 .project("previews")
                 .help("add it"),
                 Finding::new(
-                    "kind-not-allowed",
+                    Code::KindNotAllowed,
                     Severity::Error,
                     "second",
                     at("y.yaml", 2),
                 )
                 .app("web"),
                 Finding::new(
-                    "fixed-namespace",
+                    Code::FixedNamespace,
                     Severity::Warning,
                     "pinned",
                     at("z.yaml", 1),
                 )
                 .app("api"),
                 Finding::new(
-                    "stale-allowlist-entry",
+                    Code::StaleAllowlistEntry,
                     Severity::Error,
                     "stale",
                     at("p.yaml", 9),
                 )
                 .project("previews"),
-                Finding::new("parse-error", Severity::Error, "bad", at("q.yaml", 1)),
+                Finding::new(Code::ParseError, Severity::Error, "bad", at("q.yaml", 1)),
             ],
             ..Outcome::default()
         }

@@ -1,5 +1,6 @@
 //! Output formats. They print findings; they never compute them.
 
+pub mod fix;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -8,7 +9,7 @@ pub mod sarif;
 pub mod summary;
 
 use crate::diagnostic::Severity;
-use crate::pipeline::Outcome;
+use crate::outcome::Outcome;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Counts {

@@ -8,7 +8,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::diagnostic::{Finding, Location, Severity};
-use crate::pipeline::Outcome;
+use crate::outcome::Outcome;
 use crate::rules::{self, Meta};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -61,9 +61,9 @@ fn information_uri() -> Option<&'static str> {
 
 fn rule(meta: &Meta) -> Value {
     let mut rule = Map::new();
-    rule.insert("id".into(), json!(meta.id));
+    rule.insert("id".into(), json!(meta.id()));
     rule.insert("shortDescription".into(), json!({ "text": meta.summary }));
-    if let Some(doc) = rules::doc(meta.id) {
+    if let Some(doc) = rules::doc(meta.id()) {
         let what = section(doc, "## What it does").unwrap_or(meta.summary);
         rule.insert(
             "fullDescription".into(),
@@ -97,7 +97,7 @@ fn level(severity: Severity) -> &'static str {
 fn result(finding: &Finding, fingerprints: &mut Fingerprints) -> Value {
     let mut result = Map::new();
     result.insert("ruleId".into(), json!(finding.rule));
-    if let Some(index) = rules::ALL.iter().position(|m| m.id == finding.rule) {
+    if let Some(index) = rules::ALL.iter().position(|m| m.code == finding.rule) {
         result.insert("ruleIndex".into(), json!(index));
     }
     result.insert("level".into(), json!(level(finding.severity)));
@@ -246,6 +246,7 @@ fn normalise(message: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::diagnostic::Code;
     use std::path::Path;
     use std::sync::Arc;
 
@@ -254,7 +255,7 @@ mod tests {
     fn finding(message: &str, line: u32) -> Finding {
         let file: Arc<Path> = Arc::from(Path::new("argocd/projects/previews.yaml"));
         Finding::new(
-            "stale-allowlist-entry",
+            Code::StaleAllowlistEntry,
             Severity::Error,
             message,
             Location::new(file, line, 0, line),

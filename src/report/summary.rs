@@ -9,7 +9,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 use crate::diagnostic::{Finding, Severity};
-use crate::pipeline::Outcome;
+use crate::outcome::Outcome;
 
 /// GitHub's limit for one step's summary.
 pub const LIMIT: usize = 1024 * 1024;
@@ -70,7 +70,7 @@ pub fn render(outcome: &Outcome) -> String {
 fn per_rule(out: &mut String, outcome: &Outcome) {
     let mut counts: BTreeMap<(&str, Severity), usize> = BTreeMap::new();
     for f in &outcome.findings {
-        *counts.entry((f.rule, f.severity)).or_default() += 1;
+        *counts.entry((f.rule.as_str(), f.severity)).or_default() += 1;
     }
     out.push_str("### Findings per rule\n\n| rule | severity | count |\n| --- | --- | ---: |\n");
     for ((rule, severity), count) in counts {
@@ -100,7 +100,7 @@ fn changes(out: &mut String, outcome: &Outcome) {
     let relevant: Vec<&Finding> = outcome
         .findings
         .iter()
-        .filter(|f| PROJECT_RULES.contains(&f.rule) && f.help.is_some())
+        .filter(|f| PROJECT_RULES.contains(&f.rule.as_str()) && f.help.is_some())
         .collect();
     if relevant.is_empty() {
         return;
@@ -230,13 +230,14 @@ fn truncate(text: &str, chars: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::diagnostic::Code;
     use std::path::Path;
     use std::sync::Arc;
 
     use super::*;
     use crate::diagnostic::Location;
 
-    fn finding(rule: &'static str, line: u32, message: &str) -> Finding {
+    fn finding(rule: Code, line: u32, message: &str) -> Finding {
         let file = Arc::from(Path::new("argocd/projects/previews.yaml"));
         Finding::new(
             rule,
@@ -257,7 +258,7 @@ mod tests {
     fn suggests_the_project_change() {
         let outcome = Outcome {
             findings: vec![
-                finding("stale-allowlist-entry", 51, "stale")
+                finding(Code::StaleAllowlistEntry, 51, "stale")
                     .project("previews")
                     .help("delete this entry from spec.namespaceResourceWhitelist"),
             ],
@@ -285,7 +286,7 @@ mod tests {
         let message = "x".repeat(5000);
         let outcome = Outcome {
             findings: (0..20_000)
-                .map(|i| finding("kind-not-allowed", i + 1, &message).help("h".repeat(300)))
+                .map(|i| finding(Code::KindNotAllowed, i + 1, &message).help("h".repeat(300)))
                 .collect(),
             apps: (0..50_000).map(|i| format!("app-{i}")).collect(),
             ..Outcome::default()

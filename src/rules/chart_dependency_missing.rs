@@ -17,12 +17,11 @@
 //! ## Reference
 //! Argo CD `reposerver/repository/repository.go` (`helmTemplate`, dependency build retry).
 
-use super::{Class, Meta};
+use super::{Code, Meta};
 use crate::diagnostic::Severity;
 
 pub const META: Meta = Meta {
-    id: "chart-dependency-missing",
+    code: Code::ChartDependencyMissing,
     severity: Severity::Error,
-    class: Class::Gate,
     summary: "a chart dependency cannot be built",
 };

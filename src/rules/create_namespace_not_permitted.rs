@@ -26,14 +26,13 @@
 //! Argo CD `controller/sync.go` (`CreateNamespace` creates a managed `Namespace`, checked with
 //! `IsGroupKindNamePermitted`); preview spec §2, §7.2.
 
-use super::{Class, Context, Meta};
+use super::{Code, Context, Meta};
 use crate::argo::project::Verdict;
 use crate::diagnostic::{Finding, Location, Severity};
 
 pub const META: Meta = Meta {
-    id: "create-namespace-not-permitted",
+    code: Code::CreateNamespaceNotPermitted,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "CreateNamespace=true but the project does not permit the Namespace kind",
 };
 
@@ -67,7 +66,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         reported.push(location);
         findings.push(
             Finding::new(
-                META.id,
+                META.code,
                 META.severity,
                 format!(
                     "Application {} sets CreateNamespace=true, but project {} does not permit the cluster-scoped kind Namespace, so creating {namespace} fails the sync",

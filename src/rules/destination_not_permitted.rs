@@ -42,7 +42,7 @@
 //! `isDestinationMatched`), `util/argo/argo.go` (`GetDestinationCluster`), argoproj/argo-cd#21264;
 //! preview spec §1.1.
 
-use super::{Class, Context, Meta};
+use super::{Code, Context, Meta};
 use crate::argo::admission::{
     Cluster, DestinationVerdict, IN_CLUSTER_NAME, IN_CLUSTER_SERVER, NameDenyScope,
     evaluate_destination, resolve_destination,
@@ -53,9 +53,8 @@ use crate::argo::scope::Scope;
 use crate::diagnostic::{Finding, Location, Severity};
 
 pub const META: Meta = Meta {
-    id: "destination-not-permitted",
+    code: Code::DestinationNotPermitted,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "an Application or rendered object deploys where its project does not allow",
 };
 
@@ -80,7 +79,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             Ok(cluster) => cluster,
             Err(message) => {
                 report(
-                    Finding::new(META.id, META.severity, format!("Application {}: {message}", app.name), app.destination_location.clone())
+                    Finding::new(META.code, META.severity, format!("Application {}: {message}", app.name), app.destination_location.clone())
                         .app(&app.name)
                         .project(&project.name)
                         .help("name an existing cluster; declare clusters with --cluster NAME=SERVER or under clusters: in preview-gate.yaml"),
@@ -154,7 +153,7 @@ fn judge(
         namespace,
     );
     let (message, location) = describe();
-    let finding = Finding::new(META.id, META.severity, message, location).project(&project.name);
+    let finding = Finding::new(META.code, META.severity, message, location).project(&project.name);
     match verdict {
         DestinationVerdict::Permitted { .. } => None,
         DestinationVerdict::Denied { rule } => Some(
@@ -200,7 +199,7 @@ fn control_plane(ctx: &Context) -> Vec<Finding> {
         ) {
             findings.push(
                 Finding::new(
-                    META.id,
+                    META.code,
                     META.severity,
                     format!(
                         "project {} is used by preview Applications and admits namespaced workloads in the Argo CD control-plane namespace {CONTROL_PLANE_NAMESPACE}",

@@ -32,16 +32,15 @@
 
 use std::collections::HashMap;
 
-use super::{Class, Context, Meta};
+use super::{Code, Context, Meta};
 use crate::appset::generators::IN_CLUSTER_SERVER;
 use crate::argo::application::Application;
 use crate::diagnostic::{Finding, Severity};
 use crate::inventory::RenderedObject;
 
 pub const META: Meta = Meta {
-    id: "duplicate-resource",
+    code: Code::DuplicateResource,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "two rendered objects share one resource identity",
 };
 
@@ -127,7 +126,7 @@ fn finding(ctx: &Context, first: &RenderedObject, later: &RenderedObject) -> Fin
             ),
         )
     };
-    Finding::new(META.id, META.severity, message, later.origin.clone())
+    Finding::new(META.code, META.severity, message, later.origin.clone())
         .app(&app.name)
         .project(app.project_name())
         .related(

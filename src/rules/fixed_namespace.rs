@@ -37,15 +37,14 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{Class, Context, Meta};
+use super::{Code, Context, Meta};
 use crate::argo::scope::Scope;
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::inventory::RenderedObject;
 
 pub const META: Meta = Meta {
-    id: "fixed-namespace",
+    code: Code::FixedNamespace,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "a namespaced object does not follow its Application's destination namespace",
 };
 
@@ -67,7 +66,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         if !destination.is_empty() && explicit != destination {
             findings.push(
                 Finding::new(
-                    META.id,
+                    META.code,
                     Severity::Error,
                     format!(
                         "{} {} is rendered into namespace {explicit}, not the destination namespace {destination} of Application {}",
@@ -83,7 +82,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         } else if ctx.pinned_namespaces.contains(&i) {
             findings.push(
                 Finding::new(
-                    META.id,
+                    META.code,
                     Severity::Warning,
                     format!(
                         "{} {} pins namespace {explicit}: it equals Application {}'s destination today, but does not follow the release namespace, so the chart breaks when it is deployed elsewhere (a preview)",

@@ -19,12 +19,11 @@
 //! ## Reference
 //! Argo CD `applicationset/generators/*`.
 
-use super::{Class, Meta};
+use super::{Code, Meta};
 use crate::diagnostic::Severity;
 
 pub const META: Meta = Meta {
-    id: "generator-not-evaluated",
+    code: Code::GeneratorNotEvaluated,
     severity: Severity::Error,
-    class: Class::Gate,
     summary: "an ApplicationSet generator cannot be evaluated offline",
 };

@@ -17,12 +17,11 @@
 //! ## Reference
 //! Argo CD `pkg/apis/application/v1alpha1/types.go`; `util/app/discovery` (multiple source types).
 
-use super::{Class, Meta};
+use super::{Code, Meta};
 use crate::diagnostic::Severity;
 
 pub const META: Meta = Meta {
-    id: "invalid-argo-manifest",
+    code: Code::InvalidArgoManifest,
     severity: Severity::Error,
-    class: Class::Gate,
     summary: "an Argo CD manifest parses but is not a valid object",
 };

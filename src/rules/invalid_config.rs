@@ -17,12 +17,11 @@
 //! ## Reference
 //! preview-gate README, Configuration.
 
-use super::{Class, Meta};
+use super::{Code, Meta};
 use crate::diagnostic::Severity;
 
 pub const META: Meta = Meta {
-    id: "invalid-config",
+    code: Code::InvalidConfig,
     severity: Severity::Error,
-    class: Class::Gate,
     summary: "preview-gate.yaml is invalid",
 };

@@ -36,18 +36,17 @@
 //! Argo CD `pkg/apis/application/v1alpha1/app_project_types.go` (`IsGroupKindNamePermitted`,
 //! `isResourceInList`, `isNamedResourceInList`); spec §1.1, §7.2, §7.2.1.
 
-use super::{Class, Context, Meta};
+use super::{Code, Context, Meta};
 use crate::argo::glob::filepath_match;
 use crate::argo::project::{AppProject, Verdict};
 use crate::argo::scope::Scope;
 use crate::diagnostic::{Finding, Severity};
-use crate::fix::{Change, Entry};
+use crate::edit::Entry;
 use crate::inventory::RenderedObject;
 
 pub const META: Meta = Meta {
-    id: "kind-not-allowed",
+    code: Code::KindNotAllowed,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "a rendered resource's (group, kind) is not permitted by the Application's AppProject",
 };
 
@@ -80,7 +79,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                     String::new()
                 };
                 let finding = Finding::new(
-                    META.id,
+                    META.code,
                     META.severity,
                     format!(
                         "resource {what} is not permitted in project {}: {} {}{hook} is not in its {list}{detail}",
@@ -92,7 +91,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 with_allowlist_fix(finding, project, object, list, namespaced)
             }
             Verdict::Blacklisted(entry) => Finding::new(
-                META.id,
+                META.code,
                 META.severity,
                 format!(
                     "resource {what} is not permitted in project {}: {} {}{hook} is denied by blacklist entry {}",
@@ -169,6 +168,6 @@ fn with_allowlist_fix(
             .help(format!(
                 "stop rendering {kind}, or add `{text}` to spec.{list} of AppProject {p} (`preview-gate fix` does it)"
             ))
-            .edit(Change::add(project, list, entry)),
+            .edit(super::support::whitelist_addition(project, list, entry)),
     }
 }

@@ -14,7 +14,7 @@ use crate::diagnostic::{Finding, Severity};
 use crate::discover::ApplicationSetDoc;
 use crate::inventory::Inventory;
 use crate::plan::RenderJob;
-use crate::profile::{Param, Params, Profile};
+use profile::{Param, Params, Profile};
 
 pub mod chart_dependency_missing;
 pub mod create_namespace_not_permitted;
@@ -45,23 +45,28 @@ pub mod unknown_resource_scope;
 pub mod untrusted_template_input;
 pub mod waiver_expired;
 
+pub mod profile;
 mod support;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Class {
-    /// A finding about the repository: exit 1 when it is an error.
-    Policy,
-    /// The gate could not complete a check: always exit 2.
-    Gate,
-}
+pub use crate::diagnostic::{Class, Code};
 
 #[derive(Debug)]
 pub struct Meta {
-    /// Stable kebab-case id; never changes once released.
-    pub id: &'static str,
+    /// The rule's stable id.
+    pub code: Code,
     pub severity: Severity,
-    pub class: Class,
     pub summary: &'static str,
+}
+
+impl Meta {
+    /// Stable kebab-case id; never changes once released.
+    pub const fn id(&self) -> &'static str {
+        self.code.as_str()
+    }
+
+    pub const fn class(&self) -> Class {
+        self.code.class()
+    }
 }
 
 pub const ALL: &[&Meta] = &[
@@ -95,15 +100,6 @@ pub const ALL: &[&Meta] = &[
     &template_error::META,
 ];
 
-pub const PARSE_ERROR: &str = parse_error::META.id;
-pub const INVALID_ARGO_MANIFEST: &str = invalid_argo_manifest::META.id;
-pub const INVALID_CONFIG: &str = invalid_config::META.id;
-pub const SOURCE_UNRESOLVED: &str = source_unresolved::META.id;
-pub const RENDER_FAILED: &str = render_failed::META.id;
-pub const CHART_DEPENDENCY_MISSING: &str = chart_dependency_missing::META.id;
-pub const GENERATOR_NOT_EVALUATED: &str = generator_not_evaluated::META.id;
-pub const TEMPLATE_ERROR: &str = template_error::META.id;
-
 mod docs {
     include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
 }
@@ -111,26 +107,26 @@ mod docs {
 /// Opt-in rules: they run only when a profile enables them, with the parameters they declare.
 const OPT_IN: &[(&str, &[Param])] = &[
     (
-        preview_project_policy::META.id,
+        preview_project_policy::META.id(),
         preview_project_policy::PARAMS,
     ),
     (
-        preview_namespace_lifecycle::META.id,
+        preview_namespace_lifecycle::META.id(),
         preview_namespace_lifecycle::PARAMS,
     ),
-    (preview_lane_shape::META.id, preview_lane_shape::PARAMS),
-    (preview_sync_policy::META.id, preview_sync_policy::PARAMS),
+    (preview_lane_shape::META.id(), preview_lane_shape::PARAMS),
+    (preview_sync_policy::META.id(), preview_sync_policy::PARAMS),
     (
-        preview_appset_hardening::META.id,
+        preview_appset_hardening::META.id(),
         preview_appset_hardening::PARAMS,
     ),
     (
-        preview_image_contract::META.id,
+        preview_image_contract::META.id(),
         preview_image_contract::PARAMS,
     ),
-    (preview_routes::META.id, preview_routes::PARAMS),
+    (preview_routes::META.id(), preview_routes::PARAMS),
     (
-        preview_service_aliases::META.id,
+        preview_service_aliases::META.id(),
         preview_service_aliases::PARAMS,
     ),
 ];
@@ -141,7 +137,15 @@ pub fn params_of(id: &str) -> Option<&'static [Param]> {
 }
 
 pub fn meta(id: &str) -> Option<&'static Meta> {
-    ALL.iter().copied().find(|m| m.id == id)
+    ALL.iter().copied().find(|m| m.id() == id)
+}
+
+/// The registry entry of a code: every code has exactly one (a unit test checks it).
+pub fn meta_of(code: Code) -> &'static Meta {
+    ALL.iter()
+        .copied()
+        .find(|m| m.code == code)
+        .expect("every code is registered")
 }
 
 /// The rule's documentation, from its source file's `//!` comment.
@@ -151,10 +155,6 @@ pub fn doc(id: &str) -> Option<&'static str> {
         .iter()
         .find(|(file, _)| *file == stem)
         .map(|(_, doc)| *doc)
-}
-
-pub fn class_of(id: &str) -> Class {
-    meta(id).map_or(Class::Policy, |m| m.class)
 }
 
 /// What the policy rules look at.
@@ -188,8 +188,8 @@ impl Context<'_> {
     }
 
     /// An opt-in rule's parameters when the profile enables it.
-    pub fn params(&self, id: &str) -> Option<&Params> {
-        self.profile.params(id)
+    pub fn params(&self, code: Code) -> Option<&Params> {
+        self.profile.params(code.as_str())
     }
 }
 
@@ -222,11 +222,11 @@ mod tests {
     #[test]
     fn every_rule_is_documented_in_its_own_file() {
         for meta in ALL {
-            let doc = doc(meta.id).unwrap_or_else(|| {
+            let doc = doc(meta.id()).unwrap_or_else(|| {
                 panic!(
                     "{} has no src/rules/{}.rs doc comment",
-                    meta.id,
-                    meta.id.replace('-', "_")
+                    meta.id(),
+                    meta.id().replace('-', "_")
                 )
             });
             for section in [
@@ -236,7 +236,11 @@ mod tests {
                 "## How to fix",
                 "## Reference",
             ] {
-                assert!(doc.contains(section), "{}: doc lacks `{section}`", meta.id);
+                assert!(
+                    doc.contains(section),
+                    "{}: doc lacks `{section}`",
+                    meta.id()
+                );
             }
         }
     }
@@ -264,11 +268,13 @@ mod tests {
         let mut seen = BTreeSet::new();
         for meta in ALL {
             assert!(
-                meta.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                meta.id()
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-'),
                 "{}",
-                meta.id
+                meta.id()
             );
-            assert!(seen.insert(meta.id), "duplicate {}", meta.id);
+            assert!(seen.insert(meta.id()), "duplicate {}", meta.id());
         }
     }
 }

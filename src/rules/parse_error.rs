@@ -18,12 +18,11 @@
 //! ## Reference
 //! Argo CD reads manifests with Kubernetes' YAML decoder (sigs.k8s.io/yaml).
 
-use super::{Class, Meta};
+use super::{Code, Meta};
 use crate::diagnostic::Severity;
 
 pub const META: Meta = Meta {
-    id: "parse-error",
+    code: Code::ParseError,
     severity: Severity::Error,
-    class: Class::Gate,
     summary: "a YAML file cannot be parsed",
 };

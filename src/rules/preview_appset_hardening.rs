@@ -58,16 +58,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{Class, Context, Meta};
+use super::{Code, Context, Meta};
 use crate::diagnostic::{Finding, Location, Severity};
-use crate::profile::{Param, ParamType, Params};
 use crate::render::RenderedDoc;
+use crate::rules::profile::{Param, ParamType, Params};
 use crate::yaml::{self, Node};
 
 pub const META: Meta = Meta {
-    id: "preview-appset-hardening",
+    code: Code::PreviewAppsetHardening,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "opt-in, spec §5: a preview ApplicationSet lacks goTemplate/missingkey=error, the label gate or an explicit short requeueAfterSeconds",
 };
 
@@ -114,7 +113,7 @@ const NOT_PROVIDERS: &[&str] = &[
 ];
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let Some(params) = ctx.params(META.id) else {
+    let Some(params) = ctx.params(META.code) else {
         return Vec::new();
     };
     let mut findings = Vec::new();
@@ -148,7 +147,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         }
         findings.extend(found.into_iter().map(|(message, location, help)| {
             Finding::new(
-                META.id,
+                META.code,
                 META.severity,
                 format!("ApplicationSet {}: {message}", appset.name),
                 location,
@@ -248,7 +247,7 @@ fn local_overlay(dir: &Path, docs: &[RenderedDoc], params: &Params) -> Vec<Findi
             });
             findings.push(
                 Finding::new(
-                    META.id,
+                    META.code,
                     META.severity,
                     format!(
                         "local overlay {shown} builds ApplicationSet {name}, whose pull request generator polls {polls}; local clusters have no public webhook and poll every {wanted} seconds"

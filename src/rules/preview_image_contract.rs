@@ -40,16 +40,15 @@
 //! `operator-manual/applicationset/Generators-Pull-Request.md` (`head_sha`).
 
 use super::support;
-use super::{Class, Context, Meta};
+use super::{Code, Context, Meta};
 use crate::appset::params::lookup;
 use crate::argo::application::Application;
 use crate::diagnostic::{Finding, Severity};
-use crate::profile::{self, Param, ParamType, Params};
+use crate::rules::profile::{self, Param, ParamType, Params};
 
 pub const META: Meta = Meta {
-    id: "preview-image-contract",
+    code: Code::PreviewImageContract,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "opt-in, spec §8.2, §8.3: an apps-lane Application does not select the image built from the pull request's head SHA",
 };
 
@@ -87,7 +86,7 @@ pub const PARAMS: &[Param] = &[
 ];
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let Some(params) = ctx.params(META.id) else {
+    let Some(params) = ctx.params(META.code) else {
         return Vec::new();
     };
     support::merge_same_line(
@@ -134,7 +133,7 @@ fn check_app(app: &Application, params: &Params, head_sha: &str) -> Option<Findi
         .unwrap_or_else(|| params.text("image").replace("{head_sha}", head_sha));
     let finding = |message: String, location| {
         Finding::new(
-            META.id,
+            META.code,
             META.severity,
             format!("Application {}: {message}", app.name),
             location,

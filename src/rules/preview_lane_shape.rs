@@ -49,17 +49,16 @@
 //! with `ref` and no `path` only provides values), `util/app/discovery/discovery.go`.
 
 use super::support::{self, render_tool};
-use super::{Class, Context, Meta};
+use super::{Code, Context, Meta};
 use crate::argo::application::Application;
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::discover::ApplicationSetDoc;
-use crate::profile::{Param, ParamType, Params};
+use crate::rules::profile::{Param, ParamType, Params};
 use crate::yaml::Node;
 
 pub const META: Meta = Meta {
-    id: "preview-lane-shape",
+    code: Code::PreviewLaneShape,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "opt-in, spec §4, §7.1: the preview stack is not exactly its four lanes with their projects and sources",
 };
 
@@ -116,7 +115,7 @@ enum Shape {
 }
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let Some(params) = ctx.params(META.id) else {
+    let Some(params) = ctx.params(META.code) else {
         return Vec::new();
     };
     let lanes: Vec<(&str, &str, Shape)> = [
@@ -163,7 +162,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         };
         findings.push(
             Finding::new(
-                META.id,
+                META.code,
                 META.severity,
                 format!(
                     "ApplicationSet {} generates Applications from pull requests but is not one of the preview lanes ({}){also}",
@@ -184,7 +183,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             };
             findings.push(
                 Finding::new(
-                    META.id,
+                    META.code,
                     META.severity,
                     format!("the preview lane ApplicationSet {name} ({param}) does not exist"),
                     location.clone(),
@@ -234,7 +233,7 @@ fn project_of(appset: &ApplicationSetDoc, expected: &str) -> Option<Finding> {
     let actual = node.map(Node::text).unwrap_or_default();
     Some(
         Finding::new(
-            META.id,
+            META.code,
             META.severity,
             format!(
                 "ApplicationSet {}: the lane's Applications use project `{actual}`; this lane belongs in project {expected}",
@@ -249,7 +248,7 @@ fn project_of(appset: &ApplicationSetDoc, expected: &str) -> Option<Finding> {
 
 fn finding(app: &Application, message: String, location: Location) -> Finding {
     Finding::new(
-        META.id,
+        META.code,
         META.severity,
         format!("Application {}: {message}", app.name),
         location,

@@ -53,16 +53,15 @@
 //! `user-guide/app_deletion.md`, `operator-manual/applicationset/Application-Deletion.md`.
 
 use super::support::{self, expand_pr, is_resources_finalizer};
-use super::{Class, Context, Meta};
+use super::{Code, Context, Meta};
 use crate::argo::application::Application;
 use crate::argo::giturl::same_repository;
 use crate::diagnostic::{Finding, Severity};
-use crate::profile::{Param, ParamType, Params};
+use crate::rules::profile::{Param, ParamType, Params};
 
 pub const META: Meta = Meta {
-    id: "preview-namespace-lifecycle",
+    code: Code::PreviewNamespaceLifecycle,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "opt-in, spec §2: the namespace lane does not render exactly its labelled Namespace, or could delete it",
 };
 
@@ -96,7 +95,7 @@ pub const PARAMS: &[Param] = &[
 const METADATA_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let Some(params) = ctx.params(META.id) else {
+    let Some(params) = ctx.params(META.code) else {
         return Vec::new();
     };
     let lane = params.text("applicationSet");
@@ -120,7 +119,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
 
 fn finding(app: &Application, message: String, location: crate::diagnostic::Location) -> Finding {
     Finding::new(
-        META.id,
+        META.code,
         META.severity,
         format!("Application {}: {message}", app.name),
         location,

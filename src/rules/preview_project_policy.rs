@@ -57,7 +57,7 @@
 //! `IsDestinationPermitted`), `util/git/git.go` (`NormalizeGitURL`), docs
 //! `operator-manual/declarative-setup.md` (projects that may deploy into the Argo CD namespace).
 
-use super::{Class, Context, Meta};
+use super::{Code, Context, Meta};
 use crate::argo::admission::{
     DestinationRule, DestinationVerdict, IN_CLUSTER_NAME, IN_CLUSTER_SERVER, NameDenyScope,
     evaluate_destination,
@@ -65,12 +65,11 @@ use crate::argo::admission::{
 use crate::argo::giturl::same_repository;
 use crate::argo::project::{AppProject, ResourceEntry};
 use crate::diagnostic::{Finding, Location, Severity};
-use crate::profile::{self, Param, ParamType, Params};
+use crate::rules::profile::{self, Param, ParamType, Params};
 
 pub const META: Meta = Meta {
-    id: "preview-project-policy",
+    code: Code::PreviewProjectPolicy,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "opt-in, spec §1.1: the preview and system AppProjects are not exactly as strict as required",
 };
 
@@ -120,7 +119,7 @@ pub const PARAMS: &[Param] = &[
 ];
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let Some(params) = ctx.params(META.id) else {
+    let Some(params) = ctx.params(META.code) else {
         return Vec::new();
     };
     let mut findings = Vec::new();
@@ -135,7 +134,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
 
 fn finding(project: &AppProject, message: String, location: Location) -> Finding {
     Finding::new(
-        META.id,
+        META.code,
         META.severity,
         format!("AppProject {}: {message}", project.name),
         location,

@@ -51,17 +51,16 @@
 use std::collections::BTreeSet;
 
 use super::support;
-use super::{Class, Context, Meta};
+use super::{Code, Context, Meta};
 use crate::argo::glob::filepath_match;
 use crate::diagnostic::{Finding, Severity};
 use crate::inventory::RenderedObject;
-use crate::profile::{Param, ParamType};
+use crate::rules::profile::{Param, ParamType};
 use crate::yaml::Node;
 
 pub const META: Meta = Meta {
-    id: "preview-routes",
+    code: Code::PreviewRoutes,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "opt-in, spec §9, §6.3, §0.2.1: a preview route does not attach to the base Gateway cross-namespace or uses a non-preview hostname",
 };
 
@@ -101,7 +100,7 @@ pub const PARAMS: &[Param] = &[
 const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let Some(params) = ctx.params(META.id) else {
+    let Some(params) = ctx.params(META.code) else {
         return Vec::new();
     };
     let appsets = params.list("applicationSets");
@@ -155,7 +154,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         let mut report = |message: String, path: &[&str], help: String| {
             findings.push(
                 Finding::new(
-                    META.id,
+                    META.code,
                     META.severity,
                     format!("{route} of Application {}: {message}", app.name),
                     support::key_location(&object.origin, path),
@@ -273,7 +272,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         if !served.contains(&(index, host.clone())) {
             findings.push(
                 Finding::new(
-                    META.id,
+                    META.code,
                     META.severity,
                     format!("Application {}: renders no route for the preview hostname {host}", app.name),
                     app.location.clone(),

@@ -37,16 +37,15 @@
 //! `Service` `type: ExternalName`.
 
 use super::support;
-use super::{Class, Context, Meta};
+use super::{Code, Context, Meta};
 use crate::argo::application::Application;
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::inventory::RenderedObject;
-use crate::profile::{self, Param, ParamType, Params};
+use crate::rules::profile::{self, Param, ParamType, Params};
 
 pub const META: Meta = Meta {
-    id: "preview-service-aliases",
+    code: Code::PreviewServiceAliases,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "opt-in, spec §6.4: the preview baseline lacks an ExternalName alias of a shared service, or points it elsewhere",
 };
 
@@ -72,7 +71,7 @@ pub const PARAMS: &[Param] = &[
 ];
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let Some(params) = ctx.params(META.id) else {
+    let Some(params) = ctx.params(META.code) else {
         return Vec::new();
     };
     let mut findings = Vec::new();
@@ -93,7 +92,7 @@ fn check_app(app: &Application, services: &[&RenderedObject], params: &Params) -
     let mut out = Vec::new();
     let finding = |message: String, location: Location| {
         Finding::new(
-            META.id,
+            META.code,
             META.severity,
             format!("Application {}: {message}", app.name),
             location,

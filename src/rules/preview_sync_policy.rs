@@ -48,16 +48,15 @@
 //! `applicationset/utils/utils.go` (`RenderTemplateParams`).
 
 use super::support;
-use super::{Class, Context, Meta};
+use super::{Code, Context, Meta};
 use crate::argo::application::Application;
 use crate::diagnostic::{Finding, Location, Severity};
-use crate::profile::{Param, ParamType};
+use crate::rules::profile::{Param, ParamType};
 use crate::yaml::Node;
 
 pub const META: Meta = Meta {
-    id: "preview-sync-policy",
+    code: Code::PreviewSyncPolicy,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "opt-in, spec §7.1, §7.3: a preview lane Application lacks automated prune/selfHeal, the resources finalizer or a required sync option",
 };
 
@@ -83,7 +82,7 @@ pub const PARAMS: &[Param] = &[
 ];
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let Some(params) = ctx.params(META.id) else {
+    let Some(params) = ctx.params(META.code) else {
         return Vec::new();
     };
     let mut findings = Vec::new();
@@ -103,7 +102,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
 
 fn finding(app: &Application, message: String, location: Location) -> Finding {
     Finding::new(
-        META.id,
+        META.code,
         META.severity,
         format!("Application {}: {message}", app.name),
         location,

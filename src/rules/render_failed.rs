@@ -17,12 +17,11 @@
 //! ## Reference
 //! Argo CD `util/helm/cmd.go` (`template`), `util/kustomize/kustomize.go` (`Build`).
 
-use super::{Class, Meta};
+use super::{Code, Meta};
 use crate::diagnostic::Severity;
 
 pub const META: Meta = Meta {
-    id: "render-failed",
+    code: Code::RenderFailed,
     severity: Severity::Error,
-    class: Class::Gate,
     summary: "helm template or kustomize build failed",
 };

@@ -32,14 +32,13 @@
 //! Argo CD `pkg/apis/application/v1alpha1/app_project_types.go` (`IsSourcePermitted`),
 //! `util/git/git.go` (`NormalizeGitURL`), `util/glob/glob.go`.
 
-use super::{Class, Context, Meta};
+use super::{Code, Context, Meta};
 use crate::argo::admission::{SourceVerdict, evaluate_source};
 use crate::diagnostic::{Finding, Location, Severity};
 
 pub const META: Meta = Meta {
-    id: "source-not-permitted",
+    code: Code::SourceNotPermitted,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "a source repoURL is not allowed by the project's sourceRepos",
 };
 
@@ -64,7 +63,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             }
             reported.push(&source.repo_location);
             let mut finding = Finding::new(
-                META.id,
+                META.code,
                 META.severity,
                 format!(
                     "Application {}: source #{} repoURL {} is not permitted in project {}",

@@ -17,12 +17,11 @@
 //! ## Reference
 //! Argo CD `reposerver/repository/repository.go` (`GenerateManifests`), `util/git/git.go` (`NormalizeGitURL`).
 
-use super::{Class, Meta};
+use super::{Code, Meta};
 use crate::diagnostic::Severity;
 
 pub const META: Meta = Meta {
-    id: "source-unresolved",
+    code: Code::SourceUnresolved,
     severity: Severity::Error,
-    class: Class::Gate,
     summary: "an Application source cannot be located",
 };

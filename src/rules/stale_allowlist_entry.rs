@@ -31,17 +31,15 @@
 //! ## Reference
 //! Argo CD `pkg/apis/application/v1alpha1/app_project_types.go` (the lists); spec §7.2, §7.2.1.
 
-use super::{Class, Context, Meta};
+use super::{Code, Context, Meta};
 use crate::argo::project::{AppProject, ResourceEntry};
 use crate::argo::scope::Scope;
 use crate::diagnostic::{Finding, Location, Severity};
-use crate::fix::Change;
 use crate::inventory::RenderedObject;
 
 pub const META: Meta = Meta {
-    id: "stale-allowlist-entry",
+    code: Code::StaleAllowlistEntry,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "an AppProject allowlist entry matches nothing its Applications render",
 };
 
@@ -120,7 +118,7 @@ fn stale_finding(
         .flatten();
     let finding = match parent {
         Some(((pg, pk), (cg, ck))) => Finding::new(
-            META.id,
+            META.code,
             Severity::Note,
             format!(
                 "{list} entry {} of project {} matches only {cg}:{ck}, which the rendered {pg}:{pk} creates at runtime; kept so Argo CD shows it in the resource tree",
@@ -134,7 +132,7 @@ fn stale_finding(
             let bad = crate::argo::glob::is_bad_pattern(&entry.kind) || crate::argo::glob::is_bad_pattern(&entry.group);
             let why = if bad { " (the pattern is malformed, so it never matches)" } else { "" };
             Finding::new(
-                META.id,
+                META.code,
                 META.severity,
                 format!("{list} entry {} of project {} matches nothing its Applications render{why}", entry.display(), project.name),
                 entry.location.clone(),
@@ -143,7 +141,7 @@ fn stale_finding(
                 "delete this entry ({}) from spec.{list}; `preview-gate fix` does it",
                 lines_of(&entry.location)
             ))
-            .edit(Change::remove(project, list, entry))
+            .edit(super::support::whitelist_removal(project, list, entry))
         }
     };
     finding.project(&project.name)

@@ -30,12 +30,11 @@
 //! Argo CD `applicationset/utils/utils.go` (`Render.Replace`, `RenderTemplateParams`);
 //! Go `text/template` `missingkey` option.
 
-use super::{Class, Meta};
+use super::{Code, Meta};
 use crate::diagnostic::Severity;
 
 pub const META: Meta = Meta {
-    id: "template-error",
+    code: Code::TemplateError,
     severity: Severity::Error,
-    class: Class::Gate,
     summary: "an ApplicationSet template cannot be evaluated",
 };

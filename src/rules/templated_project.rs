@@ -30,16 +30,15 @@
 //! Argo CD docs `operator-manual/applicationset/Security.md`; `applicationset/utils/utils.go`
 //! (`templatePatch` cannot change `spec.project`); preview spec §5.5.
 
-use super::{Class, Meta};
+use super::{Code, Meta};
 use crate::argo::application::Application;
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::discover::ApplicationSetDoc;
 use crate::yaml::Node;
 
 pub const META: Meta = Meta {
-    id: "templated-project",
+    code: Code::TemplatedProject,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "an ApplicationSet templates the project of its Applications",
 };
 
@@ -62,7 +61,7 @@ pub fn check(appset: &ApplicationSetDoc, generated: &[Application]) -> Vec<Findi
         {
             findings.push(
                 Finding::new(
-                    META.id,
+                    META.code,
                     META.severity,
                     format!(
                         "ApplicationSet {} templates the project: `project: {}` lets generator parameters pick the AppProject",
@@ -80,7 +79,7 @@ pub fn check(appset: &ApplicationSetDoc, generated: &[Application]) -> Vec<Findi
         if let Some(line) = patch_project_line(&patch.text()) {
             findings.push(
                 Finding::new(
-                    META.id,
+                    META.code,
                     META.severity,
                     format!(
                         "ApplicationSet {}: templatePatch sets spec.project; Argo CD ignores a project change in templatePatch and keeps the template's project",

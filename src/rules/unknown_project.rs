@@ -24,13 +24,12 @@
 //! ## Reference
 //! Argo CD `pkg/apis/application/v1alpha1/types.go` (`ApplicationSpec.GetProject`).
 
-use super::{Class, Context, Meta};
+use super::{Code, Context, Meta};
 use crate::diagnostic::{Finding, Severity};
 
 pub const META: Meta = Meta {
-    id: "unknown-project",
+    code: Code::UnknownProject,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "an Application names an AppProject the repository does not define",
 };
 
@@ -53,7 +52,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         };
         findings.push(
             Finding::new(
-                META.id,
+                META.code,
                 META.severity,
                 format!("Application {} uses project {name}, which the repository does not define", app.name),
                 app.project_location.clone(),

@@ -24,13 +24,12 @@
 
 use std::collections::BTreeMap;
 
-use super::{Class, Context, Meta};
+use super::{Code, Context, Meta};
 use crate::diagnostic::{Finding, Severity};
 
 pub const META: Meta = Meta {
-    id: "unknown-resource-scope",
+    code: Code::UnknownResourceScope,
     severity: Severity::Error,
-    class: Class::Gate,
     summary: "the scope of a rendered kind is unknown (no CRD, no discovery data)",
 };
 
@@ -45,7 +44,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         .into_values()
         .map(|object| {
             Finding::new(
-                META.id,
+                META.code,
                 META.severity,
                 format!("cannot tell whether {}:{} is namespaced or cluster-scoped", object.group, object.kind),
                 object.origin.clone(),

@@ -33,7 +33,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Class, Meta};
+use super::{Code, Meta};
 use crate::appset::pull_request::UNTRUSTED_PARAMS;
 use crate::appset::{self, template::Mode};
 use crate::diagnostic::{Finding, Location, Severity};
@@ -42,9 +42,8 @@ use crate::gotemplate;
 use crate::yaml::Node;
 
 pub const META: Meta = Meta {
-    id: "untrusted-template-input",
+    code: Code::UntrustedTemplateInput,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "PR author-controlled text names, places or selects a generated Application",
 };
 
@@ -100,7 +99,7 @@ fn finding(appset: &ApplicationSetDoc, field: &str, param: &str, location: Locat
         format!("the pull request parameter `{param}`, which the PR author controls,")
     };
     Finding::new(
-        META.id,
+        META.code,
         META.severity,
         format!("ApplicationSet {}: {field} uses {what} (only `number` and `head_sha` may name, place or select a preview)", appset.name),
         location,

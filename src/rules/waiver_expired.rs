@@ -23,12 +23,11 @@
 //! ## Reference
 //! preview-gate configuration (`waivers:` in `preview-gate.yaml`).
 
-use super::{Class, Meta};
+use super::{Code, Meta};
 use crate::diagnostic::Severity;
 
 pub const META: Meta = Meta {
-    id: "waiver-expired",
+    code: Code::WaiverExpired,
     severity: Severity::Error,
-    class: Class::Policy,
     summary: "a waiver in preview-gate.yaml has passed its expiry date",
 };

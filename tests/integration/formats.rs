@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::common::{Needs, copy_dir, run_gate, run_gate_with_env, testdata, trial};
-use preview_gate::diagnostic::{Finding, Location, Severity};
-use preview_gate::pipeline::Outcome;
+use preview_gate::diagnostic::{Code, Finding, Location, Severity};
+use preview_gate::outcome::Outcome;
 use preview_gate::report;
 use serde_json::Value;
 
@@ -235,7 +235,7 @@ fn awkward_outcome() -> Outcome {
         app_projects: vec!["p\"'".into()],
         findings: vec![
             Finding::new(
-                "kind-not-allowed",
+                Code::KindNotAllowed,
                 Severity::Error,
                 "100% a,b: c\r\nd \u{1b}[31mred\u{1b}[0m \u{0} <x> & \"q\" 'a' | *b*",
                 zero,
@@ -245,7 +245,7 @@ fn awkward_outcome() -> Outcome {
             .related("AppProject p", here("/outside/the/checkout.yaml"))
             .help("add `x`\nthere"),
             Finding::new(
-                "parse-error",
+                Code::ParseError,
                 Severity::Warning,
                 "tab\there",
                 here("ünïcode/ファイル.yaml"),

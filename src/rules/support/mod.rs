@@ -4,8 +4,10 @@
 
 use crate::appset::SyntheticPr;
 use crate::argo::application::Application;
+use crate::argo::project::{AppProject, ResourceEntry};
 use crate::diagnostic::{Finding, Location};
 use crate::discover::ApplicationSetDoc;
+use crate::edit::{Action, Change, Entry};
 use crate::inventory::RenderedObject;
 use crate::plan::JobKind;
 use crate::yaml::Node;
@@ -59,7 +61,7 @@ pub fn pr_values(pr: &SyntheticPr) -> [(&'static str, String); 2] {
 pub fn expand_pr(template: &str, pr: &SyntheticPr) -> String {
     let values = pr_values(pr);
     let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    crate::profile::expand(template, &values)
+    crate::rules::profile::expand(template, &values)
 }
 
 /// How an Application source is rendered, from the plan.
@@ -221,6 +223,30 @@ fn key_line<'a>(lines: &[&'a str], kind_line: usize, path: &[&str]) -> Option<(u
     found
 }
 
+/// The edit that adds `entry` to whitelist `list` of `project`.
+pub fn whitelist_addition(project: &AppProject, list: &'static str, entry: Entry) -> Change {
+    Change {
+        file: project.location.file.clone(),
+        name_line: project.location.line,
+        list,
+        action: Action::Add(entry),
+    }
+}
+
+/// The edit that deletes the whitelist item `entry` from `list` of `project`.
+pub fn whitelist_removal(
+    project: &AppProject,
+    list: &'static str,
+    entry: &ResourceEntry,
+) -> Change {
+    Change {
+        file: project.location.file.clone(),
+        name_line: project.location.line,
+        list,
+        action: Action::Remove(entry.location.line),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,7 +286,7 @@ mod tests {
         let at = Location::file_start(std::sync::Arc::from(std::path::Path::new("/a.yaml")));
         let f = |app: &str, help: &str| {
             Finding::new(
-                "r",
+                crate::diagnostic::Code::PreviewRoutes,
                 crate::diagnostic::Severity::Error,
                 format!("Application {app}: x"),
                 at.clone(),

@@ -10,16 +10,16 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::config;
+use crate::config_syntax;
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::rules::{self, Class};
 use crate::yaml::{self, Node};
 
 const BUILTIN: &[(&str, &str)] = &[
-    ("default", include_str!("../rules/default.yaml")),
+    ("default", include_str!("../../rules/default.yaml")),
     (
         "ameide-previews",
-        include_str!("../rules/ameide-previews.yaml"),
+        include_str!("../../rules/ameide-previews.yaml"),
     ),
 ];
 
@@ -221,7 +221,7 @@ impl Profile {
                 let file: Arc<Path> = Arc::from(path);
                 let text = std::fs::read_to_string(path).map_err(|e| {
                     let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
-                    vec![config::invalid(
+                    vec![config_syntax::invalid(
                         format!("--profile {name_or_path}: not a built-in profile ({}) nor a readable file: {e}", names.join(", ")),
                         Location::file_start(file.clone()),
                     )]
@@ -236,7 +236,7 @@ impl Profile {
     pub fn overlay(&mut self, rules_node: &Node, file: &Arc<Path>) -> Result<(), Vec<Finding>> {
         let mut problems = Vec::new();
         if rules_node.as_map().is_none() {
-            problems.push(config::invalid(
+            problems.push(config_syntax::invalid(
                 "rules must map rule ids to severities or {severity, parameters} mappings",
                 Location::at_node(file, rules_node),
             ));
@@ -252,8 +252,9 @@ impl Profile {
 
     fn read_rules(&mut self, value: &Node, file: &Arc<Path>, problems: &mut Vec<Finding>) {
         for (rule, setting) in value.as_map().unwrap_or_default() {
-            let Some(meta) = rules::meta(&rule.text()).filter(|m| m.class == Class::Policy) else {
-                problems.push(config::invalid(
+            let Some(meta) = rules::meta(&rule.text()).filter(|m| m.class() == Class::Policy)
+            else {
+                problems.push(config_syntax::invalid(
                     format!(
                         "`{}` is not a policy rule (see `preview-gate rules`)",
                         rule.text()
@@ -263,15 +264,16 @@ impl Profile {
                 continue;
             };
             if let Some((severity, params)) = rule_setting(meta, setting, file, problems) {
-                self.overrides.insert(meta.id, severity);
+                self.overrides.insert(meta.id(), severity);
                 // A bare severity keeps parameters an earlier layer (the profile) gave.
-                let keeps_params = setting.as_map().is_none() && self.params.contains_key(meta.id);
+                let keeps_params =
+                    setting.as_map().is_none() && self.params.contains_key(meta.id());
                 match (severity, params) {
                     (Some(_), Some(params)) if !keeps_params => {
-                        self.params.insert(meta.id, params);
+                        self.params.insert(meta.id(), params);
                     }
                     (None, _) => {
-                        self.params.remove(meta.id);
+                        self.params.remove(meta.id());
                     }
                     _ => {}
                 }
@@ -288,29 +290,32 @@ impl Profile {
     pub fn apply(&self, findings: Vec<Finding>) -> Vec<Finding> {
         findings
             .into_iter()
-            .filter_map(|mut finding| match self.overrides.get(finding.rule) {
-                Some(None) => None,
-                Some(Some(severity)) => {
-                    // Only findings at the rule's own severity move: a note or a latent warning
-                    // the rule chose deliberately keeps its level.
-                    let default = rules::meta(finding.rule).map(|m| m.severity);
-                    if Some(finding.severity) == default {
-                        finding.severity = *severity;
+            .filter_map(
+                |mut finding| match self.overrides.get(finding.rule.as_str()) {
+                    Some(None) => None,
+                    Some(Some(severity)) => {
+                        // Only findings at the rule's own severity move: a note or a latent warning
+                        // the rule chose deliberately keeps its level.
+                        let default = Some(rules::meta_of(finding.rule)).map(|m| m.severity);
+                        if Some(finding.severity) == default {
+                            finding.severity = *severity;
+                        }
+                        Some(finding)
                     }
-                    Some(finding)
-                }
-                // An opt-in rule the profile does not name stays off.
-                None if rules::params_of(finding.rule).is_some() => None,
-                None => Some(finding),
-            })
+                    // An opt-in rule the profile does not name stays off.
+                    None if rules::params_of(finding.rule.as_str()).is_some() => None,
+                    None => Some(finding),
+                },
+            )
             .collect()
     }
 }
 
 fn parse(text: &str, file: Arc<Path>) -> Result<Profile, Vec<Finding>> {
-    let error =
-        |message: String, node: &Node| config::invalid(message, Location::at_node(&file, node));
-    let entries = config::top_level_entries(text, &file)?;
+    let error = |message: String, node: &Node| {
+        config_syntax::invalid(message, Location::at_node(&file, node))
+    };
+    let entries = config_syntax::top_level_entries(text, &file)?;
     let mut profile = Profile::default();
     let mut problems = Vec::new();
     for (key, value) in &entries {
@@ -342,9 +347,10 @@ fn rule_setting(
     file: &Arc<Path>,
     problems: &mut Vec<Finding>,
 ) -> Option<(Option<Severity>, Option<Params>)> {
-    let error =
-        |message: String, node: &Node| config::invalid(message, Location::at_node(file, node));
-    let declared = rules::params_of(meta.id);
+    let error = |message: String, node: &Node| {
+        config_syntax::invalid(message, Location::at_node(file, node))
+    };
+    let declared = rules::params_of(meta.id());
     let Some(entries) = setting.as_map() else {
         let severity = severity(setting)
             .map_err(|e| problems.push(error(e, setting)))
@@ -375,9 +381,9 @@ fn rule_setting(
                 .map(|p| p.name)
                 .collect();
             let hint = if known.is_empty() {
-                format!("{} takes no parameters, only `severity`", meta.id)
+                format!("{} takes no parameters, only `severity`", meta.id())
             } else {
-                format!("{} takes severity, {}", meta.id, known.join(", "))
+                format!("{} takes severity, {}", meta.id(), known.join(", "))
             };
             problems.push(error(format!("unknown parameter `{name}`: {hint}"), key));
             continue;
@@ -419,7 +425,7 @@ fn read_value(
 ) -> Option<ParamValue> {
     let before = problems.len();
     let mut fail = |message: String, at: &Node| {
-        problems.push(config::invalid(
+        problems.push(config_syntax::invalid(
             format!("parameter `{}`: {message}", param.name),
             Location::at_node(file, at),
         ))
@@ -556,6 +562,7 @@ fn read_value(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Code;
 
     #[test]
     fn builtin_profiles_are_valid() {
@@ -608,9 +615,9 @@ mod tests {
         .unwrap();
         let at = Location::file_start(Arc::from(Path::new("x")));
         let findings = vec![
-            Finding::new("kind-not-allowed", Severity::Error, "a", at.clone()),
-            Finding::new("stale-allowlist-entry", Severity::Error, "b", at.clone()),
-            Finding::new("stale-allowlist-entry", Severity::Note, "c", at),
+            Finding::new(Code::KindNotAllowed, Severity::Error, "a", at.clone()),
+            Finding::new(Code::StaleAllowlistEntry, Severity::Error, "b", at.clone()),
+            Finding::new(Code::StaleAllowlistEntry, Severity::Note, "c", at),
         ];
         let kept: Vec<Severity> = profile.apply(findings).iter().map(|f| f.severity).collect();
         assert_eq!(kept, vec![Severity::Warning, Severity::Note]);
@@ -619,7 +626,7 @@ mod tests {
     #[test]
     fn every_declared_default_is_valid() {
         let file: Arc<Path> = Arc::from(Path::new("<default>"));
-        for id in rules::ALL.iter().map(|m| m.id) {
+        for id in rules::ALL.iter().map(|m| m.id()) {
             for param in rules::params_of(id).unwrap_or_default() {
                 let docs = yaml::parse_documents(param.default).unwrap();
                 let mut problems = Vec::new();
@@ -641,7 +648,7 @@ mod tests {
         let default = Profile::load("default").unwrap();
         let spec = Profile::load("ameide-previews").unwrap();
         let at = Location::file_start(Arc::from(Path::new("x")));
-        for id in rules::ALL.iter().map(|m| m.id) {
+        for id in rules::ALL.iter().map(|m| m.id()) {
             if rules::params_of(id).is_none() {
                 continue;
             }
@@ -651,7 +658,7 @@ mod tests {
                 "{id} is not enabled by ameide-previews"
             );
             let finding = Finding::new(
-                rules::meta(id).unwrap().id,
+                rules::meta(id).unwrap().code,
                 Severity::Error,
                 "m",
                 at.clone(),
@@ -698,7 +705,7 @@ mod tests {
         .unwrap_err();
         let found: Vec<(u32, bool)> = errors
             .iter()
-            .map(|f| (f.location.line, f.rule == rules::INVALID_CONFIG))
+            .map(|f| (f.location.line, f.rule == Code::InvalidConfig))
             .collect();
         assert_eq!(
             found,

@@ -1,0 +1,42 @@
+//! What a check found: the findings, what was checked, and the exit code, decided here once.
+
+use std::time::Duration;
+
+use crate::diagnostic::{Class, Finding, Severity};
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    /// Names of the Applications rendered and checked.
+    pub apps: Vec<String>,
+    /// The AppProject of each of `apps`, in the same order.
+    pub app_projects: Vec<String>,
+    pub objects: usize,
+    pub dropped: usize,
+    pub renders: usize,
+    /// Second Helm renders into a probe namespace (see `fixed-namespace`).
+    pub namespace_probes: usize,
+    pub elapsed: Duration,
+    /// Planned render commands (for `--print-renders`).
+    pub planned: Vec<String>,
+    /// Allowlist edits for the findings (empty when the check did not complete).
+    pub fix: crate::fix::Plan,
+}
+
+impl Outcome {
+    /// 2 when the gate could not check everything, 1 for policy errors, else 0.
+    pub fn exit_code(&self) -> i32 {
+        let errors = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error);
+        let mut code = 0;
+        for finding in errors {
+            if finding.rule.class() == Class::Gate {
+                return 2;
+            }
+            code = 1;
+        }
+        code
+    }
+}
