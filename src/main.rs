@@ -17,8 +17,8 @@ fn main() -> ExitCode {
         Command::Check(args) => check(*args),
         Command::Fix(args) => fix(*args),
         Command::Rules => {
-            let width = rules::ALL.iter().map(|m| m.id().len()).max().unwrap_or(0);
-            for meta in rules::ALL {
+            let width = rules::all().map(|m| m.id().len()).max().unwrap_or(0);
+            for meta in rules::all() {
                 println!(
                     "{:<width$}  {:<7}  {}",
                     meta.id(),

@@ -108,17 +108,11 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     };
     // Projects an ApplicationSet may have generated unseen Applications for (`None`: any project).
     let mut partially_expanded: Vec<Option<String>> = Vec::new();
-    let mut appset_findings = Vec::new();
     for appset in &repo.application_sets {
         if file_config.excludes(&appset.name) {
             continue;
         }
-        appset_findings.extend(rules::untrusted_template_input::check(appset));
         let mut expansion = appset::expand(appset, &expand_context);
-        appset_findings.extend(rules::templated_project::check(
-            appset,
-            &expansion.applications,
-        ));
         if expansion
             .findings
             .iter()
@@ -240,17 +234,26 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     }
     outcome.objects = inventory.objects.len();
     outcome.dropped = inventory.dropped;
-    let (pinned_namespaces, namespace_probes) = probe_pinned_namespaces(
-        &plan.jobs,
-        &apps,
-        &inventory,
-        &scopes,
-        &render_options,
-        &source_location,
-    );
+    let (pinned_namespaces, namespace_probes) =
+        if rules::needs(&profile, rules::Extra::NamespaceProbes) {
+            probe_pinned_namespaces(
+                &plan.jobs,
+                &apps,
+                &inventory,
+                &scopes,
+                &render_options,
+                &source_location,
+            )
+        } else {
+            (Vec::new(), 0)
+        };
 
     outcome.namespace_probes = namespace_probes;
-    let overlays = build_overlays(&root, &profile, &render_options, &mut outcome.findings);
+    let overlays = if rules::needs(&profile, rules::Extra::AppSetOverlays) {
+        build_overlays(&root, &profile, &render_options, &mut outcome.findings)
+    } else {
+        Vec::new()
+    };
     // What `exclude:` skips is not judged by the ApplicationSet rules either.
     let application_sets: Vec<_> = repo
         .application_sets
@@ -260,6 +263,7 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         .collect();
     let context = rules::Context {
         apps: &apps,
+        every_application: &repo.applications,
         projects: &repo.projects,
         inventory: &inventory,
         fully_checked_projects: &fully_checked,
@@ -272,8 +276,7 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         jobs: &plan.jobs,
         overlays: &overlays,
     };
-    let mut policy_findings = appset_findings;
-    policy_findings.extend(rules::check_all(&context));
+    let policy_findings = rules::check_all(&context);
     outcome.findings.extend(crate::waiver::apply(
         &file_config.waivers,
         profile.apply(policy_findings),
@@ -302,10 +305,14 @@ fn build_overlays(
     render_options: &RenderOptions,
     findings: &mut Vec<Finding>,
 ) -> Vec<(PathBuf, Vec<render::RenderedDoc>)> {
-    let Some(params) = profile.params(rules::preview_appset_hardening::META.id()) else {
+    use rules::profile::RuleParams;
+    let Some(settings) = profile
+        .params(rules::preview_appset_hardening::META.id())
+        .map(rules::preview_appset_hardening::Settings::from_params)
+    else {
         return Vec::new();
     };
-    let jobs: Vec<RenderJob> = rules::preview_appset_hardening::local_overlays(root, params)
+    let jobs: Vec<RenderJob> = rules::preview_appset_hardening::local_overlays(root, &settings)
         .into_iter()
         .map(|dir| RenderJob {
             app: 0,

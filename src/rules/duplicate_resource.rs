@@ -198,6 +198,7 @@ mod tests {
         let checked = BTreeSet::new();
         check(&Context {
             apps,
+            every_application: apps,
             projects: &projects,
             inventory: &inventory,
             fully_checked_projects: &checked,

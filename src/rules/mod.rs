@@ -69,83 +69,149 @@ impl Meta {
     }
 }
 
-pub const ALL: &[&Meta] = &[
-    &kind_not_allowed::META,
-    &duplicate_resource::META,
-    &fixed_namespace::META,
-    &source_not_permitted::META,
-    &destination_not_permitted::META,
-    &create_namespace_not_permitted::META,
-    &stale_allowlist_entry::META,
-    &unknown_project::META,
-    &templated_project::META,
-    &untrusted_template_input::META,
-    &waiver_expired::META,
-    &preview_project_policy::META,
-    &preview_namespace_lifecycle::META,
-    &preview_lane_shape::META,
-    &preview_sync_policy::META,
-    &preview_appset_hardening::META,
-    &preview_image_contract::META,
-    &preview_routes::META,
-    &preview_service_aliases::META,
-    &parse_error::META,
-    &invalid_argo_manifest::META,
-    &invalid_config::META,
-    &source_unresolved::META,
-    &render_failed::META,
-    &chart_dependency_missing::META,
-    &unknown_resource_scope::META,
-    &generator_not_evaluated::META,
-    &template_error::META,
+/// What a rule needs rendered besides the Applications' sources; planned only while the rule runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extra {
+    /// Helm sources rendered again into a probe namespace (`fixed-namespace`).
+    NamespaceProbes,
+    /// The local Kustomize overlays of the ApplicationSets themselves (`preview-appset-hardening`).
+    AppSetOverlays,
+}
+
+/// How a rule produces its findings.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// A rule over everything the pipeline gathered.
+    Context(fn(&Context) -> Vec<Finding>),
+    /// Emitted where it arises, by a stage (most gate diagnostics) or by the waivers.
+    Emitted,
+}
+
+/// One entry of the registry.
+pub struct Rule {
+    pub meta: &'static Meta,
+    pub check: Check,
+    /// The parameters of an opt-in rule: it runs only when a profile enables it.
+    pub params: Option<&'static [Param]>,
+    /// Builds the opt-in rule's typed settings: proves its declaration agrees with `params`.
+    pub settings: Option<fn(&Params)>,
+    pub extra: Option<Extra>,
+}
+
+macro_rules! context {
+    ($rule:ident) => {
+        Rule {
+            meta: &$rule::META,
+            check: Check::Context($rule::check),
+            params: None,
+            settings: None,
+            extra: None,
+        }
+    };
+    ($rule:ident, $extra:expr) => {
+        Rule {
+            extra: Some($extra),
+            ..context!($rule)
+        }
+    };
+}
+
+macro_rules! opt_in {
+    ($rule:ident) => {
+        Rule {
+            meta: &$rule::META,
+            check: Check::Context($rule::check),
+            params: Some($rule::PARAMS),
+            settings: Some(|params| {
+                let _ = <$rule::Settings as profile::RuleParams>::from_params(params);
+            }),
+            extra: None,
+        }
+    };
+    ($rule:ident, $extra:expr) => {
+        Rule {
+            extra: Some($extra),
+            ..opt_in!($rule)
+        }
+    };
+}
+
+macro_rules! emitted {
+    ($rule:ident) => {
+        Rule {
+            meta: &$rule::META,
+            check: Check::Emitted,
+            params: None,
+            settings: None,
+            extra: None,
+        }
+    };
+}
+
+/// Every rule, one line each, in the order `preview-gate rules` lists them. Adding a rule is its
+/// file, a `Code`, and a line here.
+pub const REGISTRY: &[Rule] = &[
+    context!(kind_not_allowed),
+    context!(duplicate_resource),
+    context!(fixed_namespace, Extra::NamespaceProbes),
+    context!(source_not_permitted),
+    context!(destination_not_permitted),
+    context!(create_namespace_not_permitted),
+    context!(stale_allowlist_entry),
+    context!(unknown_project),
+    context!(templated_project),
+    context!(untrusted_template_input),
+    emitted!(waiver_expired),
+    opt_in!(preview_project_policy),
+    opt_in!(preview_namespace_lifecycle),
+    opt_in!(preview_lane_shape),
+    opt_in!(preview_sync_policy),
+    opt_in!(preview_appset_hardening, Extra::AppSetOverlays),
+    opt_in!(preview_image_contract),
+    opt_in!(preview_routes),
+    opt_in!(preview_service_aliases),
+    emitted!(parse_error),
+    emitted!(invalid_argo_manifest),
+    emitted!(invalid_config),
+    emitted!(source_unresolved),
+    emitted!(render_failed),
+    emitted!(chart_dependency_missing),
+    context!(unknown_resource_scope),
+    emitted!(generator_not_evaluated),
+    emitted!(template_error),
 ];
+
+/// Every rule's metadata, in registry order.
+pub fn all() -> impl Iterator<Item = &'static Meta> {
+    REGISTRY.iter().map(|rule| rule.meta)
+}
+
+/// The registry entry of `code`; every code has one (a unit test checks it).
+pub fn rule_of(code: Code) -> &'static Rule {
+    REGISTRY
+        .iter()
+        .find(|rule| rule.meta.code == code)
+        .expect("every code is registered")
+}
 
 mod docs {
     include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
 }
 
-/// Opt-in rules: they run only when a profile enables them, with the parameters they declare.
-const OPT_IN: &[(&str, &[Param])] = &[
-    (
-        preview_project_policy::META.id(),
-        preview_project_policy::PARAMS,
-    ),
-    (
-        preview_namespace_lifecycle::META.id(),
-        preview_namespace_lifecycle::PARAMS,
-    ),
-    (preview_lane_shape::META.id(), preview_lane_shape::PARAMS),
-    (preview_sync_policy::META.id(), preview_sync_policy::PARAMS),
-    (
-        preview_appset_hardening::META.id(),
-        preview_appset_hardening::PARAMS,
-    ),
-    (
-        preview_image_contract::META.id(),
-        preview_image_contract::PARAMS,
-    ),
-    (preview_routes::META.id(), preview_routes::PARAMS),
-    (
-        preview_service_aliases::META.id(),
-        preview_service_aliases::PARAMS,
-    ),
-];
-
 /// The parameters an opt-in rule declares; `None` for rules that always run.
 pub fn params_of(id: &str) -> Option<&'static [Param]> {
-    OPT_IN.iter().find(|(i, _)| *i == id).map(|(_, p)| *p)
+    REGISTRY
+        .iter()
+        .find(|rule| rule.meta.id() == id)
+        .and_then(|rule| rule.params)
 }
 
 pub fn meta(id: &str) -> Option<&'static Meta> {
-    ALL.iter().copied().find(|m| m.id() == id)
+    all().find(|m| m.id() == id)
 }
 
-/// The registry entry of a code: every code has exactly one (a unit test checks it).
 pub fn meta_of(code: Code) -> &'static Meta {
-    ALL.iter()
-        .copied()
-        .find(|m| m.code == code)
-        .expect("every code is registered")
+    rule_of(code).meta
 }
 
 /// The rule's documentation, from its source file's `//!` comment.
@@ -159,7 +225,10 @@ pub fn doc(id: &str) -> Option<&'static str> {
 
 /// What the policy rules look at.
 pub struct Context<'a> {
+    /// The Applications chosen for this check (`--app`, `--project`, `include`/`exclude`).
     pub apps: &'a [Application],
+    /// Every Application of the repository, generated ones included, chosen or not.
+    pub every_application: &'a [Application],
     pub projects: &'a [AppProject],
     pub inventory: &'a Inventory,
     /// Projects all of whose Applications were rendered: only these get stale-entry checks.
@@ -191,28 +260,75 @@ impl Context<'_> {
     pub fn params(&self, code: Code) -> Option<&Params> {
         self.profile.params(code.as_str())
     }
+
+    /// An opt-in rule's typed parameters when the profile enables it; `None`: do not run it.
+    pub fn settings<T: profile::RuleParams>(&self, code: Code) -> Option<T> {
+        self.params(code).map(T::from_params)
+    }
 }
 
+/// Runs every rule the profile turns on, in registry order.
 pub fn check_all(ctx: &Context) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    findings.extend(unknown_project::check(ctx));
-    findings.extend(unknown_resource_scope::check(ctx));
-    findings.extend(kind_not_allowed::check(ctx));
-    findings.extend(stale_allowlist_entry::check(ctx));
-    findings.extend(duplicate_resource::check(ctx));
-    findings.extend(fixed_namespace::check(ctx));
-    findings.extend(source_not_permitted::check(ctx));
-    findings.extend(destination_not_permitted::check(ctx));
-    findings.extend(create_namespace_not_permitted::check(ctx));
-    findings.extend(preview_project_policy::check(ctx));
-    findings.extend(preview_namespace_lifecycle::check(ctx));
-    findings.extend(preview_lane_shape::check(ctx));
-    findings.extend(preview_sync_policy::check(ctx));
-    findings.extend(preview_appset_hardening::check(ctx));
-    findings.extend(preview_image_contract::check(ctx));
-    findings.extend(preview_routes::check(ctx));
-    findings.extend(preview_service_aliases::check(ctx));
-    findings
+    REGISTRY
+        .iter()
+        .filter(|rule| ctx.profile.runs(rule.meta.code))
+        .flat_map(|rule| match rule.check {
+            Check::Context(check) => check(ctx),
+            Check::Emitted => Vec::new(),
+        })
+        .collect()
+}
+
+/// Whether an enabled rule needs `extra` rendered.
+pub fn needs(profile: &Profile, extra: Extra) -> bool {
+    REGISTRY
+        .iter()
+        .any(|rule| rule.extra == Some(extra) && profile.runs(rule.meta.code))
+}
+
+/// The rule tables of README.md and rules/README.md, generated from the registry (a test keeps
+/// the files in step): the rules that always run, and the opt-in ones.
+pub fn markdown_rules(opt_in: bool) -> String {
+    let mut out =
+        String::from("| id | default severity | exit | what |\n| --- | --- | --- | --- |\n");
+    for rule in REGISTRY.iter().filter(|r| r.params.is_some() == opt_in) {
+        let meta = rule.meta;
+        let exit = match meta.class() {
+            Class::Gate => "2",
+            Class::Policy => "1 when an error",
+        };
+        let summary = meta
+            .summary
+            .strip_prefix("opt-in, ")
+            .unwrap_or(meta.summary);
+        out.push_str(&format!(
+            "| `{}` | {} | {exit} | {} |\n",
+            meta.id(),
+            meta.severity,
+            summary.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
+/// Every parameter of every opt-in rule: its type, default and meaning.
+pub fn markdown_parameters() -> String {
+    let mut out = String::from(
+        "| rule | parameter | type | default | what |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for rule in REGISTRY {
+        for param in rule.params.unwrap_or_default() {
+            out.push_str(&format!(
+                "| `{}` | `{}` | {} | `{}` | {} |\n",
+                rule.meta.id(),
+                param.name,
+                param.ty.describe(),
+                param.default.replace('|', "\\|"),
+                param.doc.replace('|', "\\|")
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -221,7 +337,7 @@ mod tests {
 
     #[test]
     fn every_rule_is_documented_in_its_own_file() {
-        for meta in ALL {
+        for meta in all() {
             let doc = doc(meta.id()).unwrap_or_else(|| {
                 panic!(
                     "{} has no src/rules/{}.rs doc comment",
@@ -247,13 +363,16 @@ mod tests {
 
     #[test]
     fn opt_in_rules_document_their_parameters() {
-        for (id, params) in OPT_IN {
+        for rule in REGISTRY {
+            let (Some(params), id) = (rule.params, rule.meta.id()) else {
+                continue;
+            };
             let doc = doc(id).unwrap();
             let section = doc
                 .split("## Parameters")
                 .nth(1)
                 .unwrap_or_else(|| panic!("{id}: doc lacks `## Parameters`"));
-            for param in *params {
+            for param in params {
                 assert!(
                     section.contains(&format!("`{}`", param.name)),
                     "{id}: parameter {} is not documented",
@@ -264,9 +383,34 @@ mod tests {
     }
 
     #[test]
+    fn every_code_has_exactly_one_registry_line() {
+        for code in Code::ALL {
+            let lines = REGISTRY.iter().filter(|r| r.meta.code == *code).count();
+            assert_eq!(lines, 1, "{code} has {lines} registry lines");
+        }
+        assert_eq!(REGISTRY.len(), Code::ALL.len());
+    }
+
+    #[test]
+    fn opt_in_settings_agree_with_their_declarations() {
+        for rule in REGISTRY {
+            assert_eq!(
+                rule.params.is_some(),
+                rule.settings.is_some(),
+                "{}",
+                rule.meta.id()
+            );
+            if let (Some(declared), Some(build)) = (rule.params, rule.settings) {
+                // Panics when a field's Rust type does not hold its ParamType's values.
+                build(&Params::with(declared, "{}"));
+            }
+        }
+    }
+
+    #[test]
     fn ids_are_kebab_case_and_unique() {
         let mut seen = BTreeSet::new();
-        for meta in ALL {
+        for meta in all() {
             assert!(
                 meta.id()
                     .chars()

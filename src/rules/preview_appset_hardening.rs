@@ -61,7 +61,7 @@ use std::sync::Arc;
 use super::{Code, Context, Meta};
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::render::RenderedDoc;
-use crate::rules::profile::{Param, ParamType, Params};
+use crate::rules::profile::{ParamType, rule_params};
 use crate::yaml::{self, Node};
 
 pub const META: Meta = Meta {
@@ -70,38 +70,20 @@ pub const META: Meta = Meta {
     summary: "opt-in, spec §5: a preview ApplicationSet lacks goTemplate/missingkey=error, the label gate or an explicit short requeueAfterSeconds",
 };
 
-pub const PARAMS: &[Param] = &[
-    Param {
-        name: "applicationSets",
-        ty: ParamType::TextList,
-        default: "[]",
-        doc: "ApplicationSets that are previews and must have a pull request generator",
-    },
-    Param {
-        name: "requiredLabels",
-        ty: ParamType::TextList,
-        default: "[]",
-        doc: "labels every pull request generator must require",
-    },
-    Param {
-        name: "maxRequeueAfterSeconds",
-        ty: ParamType::Count,
-        default: "300",
-        doc: "the longest polling interval allowed; the key must be set",
-    },
-    Param {
-        name: "localOverlays",
-        ty: ParamType::GlobList,
-        default: "[]",
-        doc: "Kustomize overlay directories of local clusters, relative to the repository root",
-    },
-    Param {
-        name: "localRequeueAfterSeconds",
-        ty: ParamType::Count,
-        default: "60",
-        doc: "the polling interval every preview ApplicationSet of a local overlay sets",
-    },
-];
+rule_params! {
+    Settings {
+        application_sets: Vec<String> = "applicationSets", ParamType::TextList, "[]",
+            "ApplicationSets that are previews and must have a pull request generator";
+        required_labels: Vec<String> = "requiredLabels", ParamType::TextList, "[]",
+            "labels every pull request generator must require";
+        max_requeue_after_seconds: u64 = "maxRequeueAfterSeconds", ParamType::Count, "300",
+            "the longest polling interval allowed; the key must be set";
+        local_overlays: Vec<String> = "localOverlays", ParamType::GlobList, "[]",
+            "Kustomize overlay directories of local clusters, relative to the repository root";
+        local_requeue_after_seconds: u64 = "localRequeueAfterSeconds", ParamType::Count, "60",
+            "the polling interval every preview ApplicationSet of a local overlay sets";
+    }
+}
 
 /// Keys of a pull request generator that are not its provider block.
 const NOT_PROVIDERS: &[&str] = &[
@@ -113,16 +95,17 @@ const NOT_PROVIDERS: &[&str] = &[
 ];
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let Some(params) = ctx.params(META.code) else {
+    let Some(settings) = ctx.settings::<Settings>(META.code) else {
         return Vec::new();
     };
+    let settings = &settings;
     let mut findings = Vec::new();
     for appset in ctx.application_sets {
         let Some((spec_key, spec)) = appset.root.entry("spec") else {
             continue;
         };
         let generators = spec.get("generators").map(Node::items).unwrap_or_default();
-        let named = params.list("applicationSets").contains(&appset.name);
+        let named = settings.application_sets.contains(&appset.name);
         let mut pull_requests = Vec::new();
         collect_pull_requests(generators, &mut pull_requests);
         if pull_requests.is_empty() && !named {
@@ -143,7 +126,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         }
         found.extend(templates(spec_key, spec, &at));
         for (key, generator) in pull_requests {
-            found.extend(pull_request(key, generator, params, &at));
+            found.extend(pull_request(key, generator, settings, &at));
         }
         findings.extend(found.into_iter().map(|(message, location, help)| {
             Finding::new(
@@ -157,15 +140,15 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         }));
     }
     for (dir, docs) in ctx.overlays {
-        findings.extend(local_overlay(dir, docs, params));
+        findings.extend(local_overlay(dir, docs, settings));
     }
     findings
 }
 
 /// The Kustomize directories under `root` that `localOverlays` names.
-pub fn local_overlays(root: &Path, params: &Params) -> Vec<PathBuf> {
-    let patterns: Vec<glob::Pattern> = params
-        .list("localOverlays")
+pub fn local_overlays(root: &Path, settings: &Settings) -> Vec<PathBuf> {
+    let patterns: Vec<glob::Pattern> = settings
+        .local_overlays
         .iter()
         .filter_map(|p| glob::Pattern::new(p.trim_end_matches('/')).ok())
         .collect();
@@ -214,9 +197,9 @@ pub fn kustomization_file(dir: &Path) -> PathBuf {
 }
 
 /// The preview ApplicationSets an overlay builds must poll exactly every `localRequeueAfterSeconds`.
-fn local_overlay(dir: &Path, docs: &[RenderedDoc], params: &Params) -> Vec<Finding> {
-    let wanted = params.count("localRequeueAfterSeconds");
-    let named = params.list("applicationSets");
+fn local_overlay(dir: &Path, docs: &[RenderedDoc], settings: &Settings) -> Vec<Finding> {
+    let wanted = *settings.local_requeue_after_seconds;
+    let named = &settings.application_sets;
     let shown = crate::diagnostic::display_path(dir);
     let mut findings = Vec::new();
     for doc in docs {
@@ -358,7 +341,7 @@ fn templates(spec_key: &Node, spec: &Node, at: &dyn Fn(&Node) -> Location) -> Ve
 fn pull_request(
     key: &Node,
     generator: &Node,
-    params: &Params,
+    settings: &Settings,
     at: &dyn Fn(&Node) -> Location,
 ) -> Vec<Problem> {
     let mut out = Vec::new();
@@ -374,7 +357,7 @@ fn pull_request(
         let have: Vec<String> = labels
             .map(|(_, v)| v.items().iter().map(Node::text).collect())
             .unwrap_or_default();
-        for wanted in params.list("requiredLabels") {
+        for wanted in &settings.required_labels {
             if have.contains(wanted) {
                 continue;
             }
@@ -387,7 +370,7 @@ fn pull_request(
             ));
         }
     }
-    let max = params.count("maxRequeueAfterSeconds");
+    let max = *settings.max_requeue_after_seconds;
     match generator.entry("requeueAfterSeconds") {
         None => out.push((
             format!(
@@ -436,13 +419,13 @@ mod tests {
         let root = parse_documents(spec).unwrap().remove(0).root;
         let file: Arc<Path> = Arc::from(Path::new("/a.yaml"));
         let at = |n: &Node| Location::at_node(&file, n);
-        let params = Params::with(PARAMS, "requiredLabels: [preview]\n");
+        let settings = Settings::with("requiredLabels: [preview]\n");
         let (spec_key, spec) = root.entry("spec").unwrap();
         let mut out = templates(spec_key, spec, &at);
         let mut prs = Vec::new();
         collect_pull_requests(spec.get("generators").unwrap().items(), &mut prs);
         for (key, generator) in prs {
-            out.extend(pull_request(key, generator, &params, &at));
+            out.extend(pull_request(key, generator, &settings, &at));
         }
         out.into_iter().map(|(m, l, _)| (m, l.line)).collect()
     }
@@ -481,8 +464,8 @@ mod tests {
             "spec:\n  generators:\n  - pullRequest:\n      requeueAfterSeconds: 90\n",
         )
         .unwrap();
-        let params = Params::with(PARAMS, "localOverlays: ['**/overlays/local*']\n");
-        assert_eq!(local_overlays(dir.path(), &params), vec![overlay.clone()]);
+        let settings = Settings::with("localOverlays: ['**/overlays/local*']\n");
+        assert_eq!(local_overlays(dir.path(), &settings), vec![overlay.clone()]);
         assert_eq!(overlay_location(&overlay, "a").line, 7);
         let b = overlay_location(&overlay, "b");
         assert_eq!((b.file.ends_with("b.yaml"), b.line), (true, 4));
@@ -499,7 +482,7 @@ mod tests {
         .into_iter()
         .map(|d| RenderedDoc { origin: Location::file_start(Arc::from(Path::new("/x"))), node: d.root })
         .collect::<Vec<_>>();
-        let found = local_overlay(&overlay, &built, &params);
+        let found = local_overlay(&overlay, &built, &settings);
         assert_eq!(found.len(), 1);
         assert!(
             found[0].message.contains("every 300 seconds"),

@@ -44,7 +44,7 @@ use super::{Code, Context, Meta};
 use crate::appset::params::lookup;
 use crate::argo::application::Application;
 use crate::diagnostic::{Finding, Severity};
-use crate::rules::profile::{self, Param, ParamType, Params};
+use crate::rules::profile::{self, ParamType, rule_params};
 
 pub const META: Meta = Meta {
     code: Code::PreviewImageContract,
@@ -52,53 +52,36 @@ pub const META: Meta = Meta {
     summary: "opt-in, spec §8.2, §8.3: an apps-lane Application does not select the image built from the pull request's head SHA",
 };
 
-pub const PARAMS: &[Param] = &[
-    Param {
-        name: "applicationSets",
-        ty: ParamType::TextList,
-        default: "[]",
-        doc: "the ApplicationSets whose Applications are checked",
-    },
-    Param {
-        name: "parameter",
-        ty: ParamType::Text,
-        default: "image.ref",
-        doc: "the Helm parameter that selects the image",
-    },
-    Param {
-        name: "image",
-        ty: ParamType::Template(&["service", "head_sha"]),
-        default: "'{service}:{head_sha}'",
-        doc: "the image reference the parameter must hold",
-    },
-    Param {
-        name: "serviceParameter",
-        ty: ParamType::Text,
-        default: "name",
-        doc: "the generator parameter (dotted path) that names the component",
-    },
-    Param {
-        name: "serviceOverrideParameter",
-        ty: ParamType::Text,
-        default: "''",
-        doc: "the generator parameter (dotted path) a component sets when its image is named differently; empty: no exceptions",
-    },
-];
+rule_params! {
+    Settings {
+        application_sets: Vec<String> = "applicationSets", ParamType::TextList, "[]",
+            "the ApplicationSets whose Applications are checked";
+        parameter: String = "parameter", ParamType::Text, "image.ref",
+            "the Helm parameter that selects the image";
+        image: String = "image", ParamType::Template(&["service", "head_sha"]), "'{service}:{head_sha}'",
+            "the image reference the parameter must hold";
+        service_parameter: String = "serviceParameter", ParamType::Text, "name",
+            "the generator parameter (dotted path) that names the component";
+        service_override_parameter: String = "serviceOverrideParameter", ParamType::Text, "''",
+            "the generator parameter (dotted path) a component sets when its image is named differently; empty: no exceptions";
+    }
+}
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let Some(params) = ctx.params(META.code) else {
+    let Some(settings) = ctx.settings::<Settings>(META.code) else {
         return Vec::new();
     };
+    let settings = &settings;
     support::merge_same_line(
-        support::lanes_apps(ctx, params.list("applicationSets"))
+        support::lanes_apps(ctx, &settings.application_sets)
             .into_iter()
-            .filter_map(|(_, app)| check_app(app, params, &ctx.pr.head_sha))
+            .filter_map(|(_, app)| check_app(app, settings, &ctx.pr.head_sha))
             .collect(),
     )
 }
 
 /// The component's service name: its declared exception, else its name.
-fn service(app: &Application, params: &Params) -> Option<String> {
+fn service(app: &Application, settings: &Settings) -> Option<String> {
     let generator = app.generator_params.as_ref()?;
     let read = |key: &str| {
         (!key.is_empty())
@@ -107,11 +90,11 @@ fn service(app: &Application, params: &Params) -> Option<String> {
             .and_then(|v| v.as_str().map(str::to_string))
             .filter(|s| !s.is_empty())
     };
-    read(params.text("serviceOverrideParameter")).or_else(|| read(params.text("serviceParameter")))
+    read(&settings.service_override_parameter).or_else(|| read(&settings.service_parameter))
 }
 
-fn check_app(app: &Application, params: &Params, head_sha: &str) -> Option<Finding> {
-    let name = params.text("parameter");
+fn check_app(app: &Application, settings: &Settings, head_sha: &str) -> Option<Finding> {
+    let name = settings.parameter.as_str();
     let set = app.sources.iter().find_map(|s| {
         s.helm
             .as_ref()?
@@ -121,16 +104,16 @@ fn check_app(app: &Application, params: &Params, head_sha: &str) -> Option<Findi
             .find(|p| p.name == name)
             .map(|p| (s, p))
     });
-    let service = service(app, params);
+    let service = service(app, settings);
     let expected = service.as_deref().map(|service| {
         profile::expand(
-            params.text("image"),
+            &settings.image,
             &[("service", service), ("head_sha", head_sha)],
         )
     });
     let shown = expected
         .clone()
-        .unwrap_or_else(|| params.text("image").replace("{head_sha}", head_sha));
+        .unwrap_or_else(|| settings.image.replace("{head_sha}", head_sha));
     let finding = |message: String, location| {
         Finding::new(
             META.code,
@@ -154,7 +137,7 @@ fn check_app(app: &Application, params: &Params, head_sha: &str) -> Option<Findi
             )
             .help(format!(
                 "add `- name: {name}\n  value: '{}'` to helm.parameters",
-                params.text("image")
+                &settings.image
             )),
         );
     };
@@ -162,10 +145,7 @@ fn check_app(app: &Application, params: &Params, head_sha: &str) -> Option<Findi
         Some(expected) => parameter.value == *expected,
         // No component name to compare with: the shape must still hold.
         None => crate::argo::glob::filepath_match(
-            &profile::expand(
-                params.text("image"),
-                &[("service", "*"), ("head_sha", head_sha)],
-            ),
+            &profile::expand(&settings.image, &[("service", "*"), ("head_sha", head_sha)]),
             &parameter.value,
         ),
     };
@@ -187,7 +167,7 @@ fn check_app(app: &Application, params: &Params, head_sha: &str) -> Option<Findi
         )
         .help(format!(
             "set the value to '{}' with {{service}} the component name (or its declared exception) and {{head_sha}} the pull request's head_sha",
-            params.text("image")
+            &settings.image
         )),
     )
 }

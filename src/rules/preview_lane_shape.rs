@@ -53,7 +53,7 @@ use super::{Code, Context, Meta};
 use crate::argo::application::Application;
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::discover::ApplicationSetDoc;
-use crate::rules::profile::{Param, ParamType, Params};
+use crate::rules::profile::{ParamType, Setting, rule_params};
 use crate::yaml::Node;
 
 pub const META: Meta = Meta {
@@ -62,50 +62,24 @@ pub const META: Meta = Meta {
     summary: "opt-in, spec §4, §7.1: the preview stack is not exactly its four lanes with their projects and sources",
 };
 
-pub const PARAMS: &[Param] = &[
-    Param {
-        name: "namespacesLane",
-        ty: ParamType::Text,
-        default: "''",
-        doc: "ApplicationSet of the namespace (system) lane",
-    },
-    Param {
-        name: "baselineLane",
-        ty: ParamType::Text,
-        default: "''",
-        doc: "ApplicationSet of the baseline lane",
-    },
-    Param {
-        name: "secretsLane",
-        ty: ParamType::Text,
-        default: "''",
-        doc: "ApplicationSet of the secrets lane",
-    },
-    Param {
-        name: "appsLane",
-        ty: ParamType::Text,
-        default: "''",
-        doc: "ApplicationSet of the apps lane",
-    },
-    Param {
-        name: "previewProject",
-        ty: ParamType::Text,
-        default: "previews",
-        doc: "project of the baseline, secrets and apps lanes",
-    },
-    Param {
-        name: "systemProject",
-        ty: ParamType::Text,
-        default: "previews-system",
-        doc: "project of the namespace lane",
-    },
-    Param {
-        name: "baselinePath",
-        ty: ParamType::Text,
-        default: "''",
-        doc: "the overlay the baseline lane deploys; empty: any path",
-    },
-];
+rule_params! {
+    Settings {
+        namespaces_lane: String = "namespacesLane", ParamType::Text, "''",
+            "ApplicationSet of the namespace (system) lane";
+        baseline_lane: String = "baselineLane", ParamType::Text, "''",
+            "ApplicationSet of the baseline lane";
+        secrets_lane: String = "secretsLane", ParamType::Text, "''",
+            "ApplicationSet of the secrets lane";
+        apps_lane: String = "appsLane", ParamType::Text, "''",
+            "ApplicationSet of the apps lane";
+        preview_project: String = "previewProject", ParamType::Text, "previews",
+            "project of the baseline, secrets and apps lanes";
+        system_project: String = "systemProject", ParamType::Text, "previews-system",
+            "project of the namespace lane";
+        baseline_path: String = "baselinePath", ParamType::Text, "''",
+            "the overlay the baseline lane deploys; empty: any path";
+    }
+}
 
 #[derive(Clone, Copy, PartialEq)]
 enum Shape {
@@ -115,17 +89,22 @@ enum Shape {
 }
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let Some(params) = ctx.params(META.code) else {
+    let Some(settings) = ctx.settings::<Settings>(META.code) else {
         return Vec::new();
     };
-    let lanes: Vec<(&str, &str, Shape)> = [
-        ("namespacesLane", Shape::Namespaces),
-        ("baselineLane", Shape::Baseline),
-        ("secretsLane", Shape::Chart),
-        ("appsLane", Shape::Chart),
+    let settings = &settings;
+    // (parameter, its setting, the shape of its lane)
+    let lanes: Vec<(&str, &Setting<String>, Shape)> = [
+        (
+            "namespacesLane",
+            &settings.namespaces_lane,
+            Shape::Namespaces,
+        ),
+        ("baselineLane", &settings.baseline_lane, Shape::Baseline),
+        ("secretsLane", &settings.secrets_lane, Shape::Chart),
+        ("appsLane", &settings.apps_lane, Shape::Chart),
     ]
     .into_iter()
-    .map(|(param, shape)| (param, params.text(param), shape))
     .filter(|(_, name, _)| !name.is_empty())
     .collect();
     if lanes.is_empty() {
@@ -133,7 +112,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     }
     let mut findings = Vec::new();
 
-    let missing: Vec<(&str, &str)> = lanes
+    let missing: Vec<(&str, &Setting<String>)> = lanes
         .iter()
         .filter(|(_, name, _)| support::appset(ctx, name).is_none())
         .map(|(param, name, _)| (*param, *name))
@@ -142,16 +121,16 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         .application_sets
         .iter()
         .filter(|a| {
-            !lanes.iter().any(|(_, name, _)| *name == a.name)
+            !lanes.iter().any(|(_, name, _)| name.as_str() == a.name)
                 && a.root
                     .at(&["spec", "generators"])
                     .is_some_and(|g| crate::appset::uses_pull_requests(g.items()))
         })
         .collect();
-    let lane_names: Vec<&str> = lanes.iter().map(|(_, n, _)| *n).collect();
+    let lane_names: Vec<&str> = lanes.iter().map(|(_, n, _)| n.as_str()).collect();
     let missing_text = missing
         .iter()
-        .map(|(_, n)| *n)
+        .map(|(_, n)| n.as_str())
         .collect::<Vec<_>>()
         .join(", ");
     for appset in &extra {
@@ -178,7 +157,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     if extra.is_empty() {
         // Nothing in the repository stands where the lane should: point at the expectation.
         for (param, name) in &missing {
-            let Some(location) = params.location(param) else {
+            let Some(location) = &name.location else {
                 continue;
             };
             findings.push(
@@ -200,15 +179,15 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             continue;
         };
         let project = if *shape == Shape::Namespaces {
-            params.text("systemProject")
+            &settings.system_project
         } else {
-            params.text("previewProject")
+            &settings.preview_project
         };
         findings.extend(project_of(appset, project));
         for (index, app) in support::lane_apps(ctx, name) {
             let found = match shape {
                 Shape::Namespaces => Vec::new(),
-                Shape::Baseline => baseline(ctx, index, app, params),
+                Shape::Baseline => baseline(ctx, index, app, settings),
                 Shape::Chart => chart_and_values(ctx, index, app),
             };
             findings.extend(
@@ -255,7 +234,7 @@ fn finding(app: &Application, message: String, location: Location) -> Finding {
     )
 }
 
-fn baseline(ctx: &Context, index: usize, app: &Application, params: &Params) -> Vec<Finding> {
+fn baseline(ctx: &Context, index: usize, app: &Application, settings: &Settings) -> Vec<Finding> {
     let mut out = Vec::new();
     for extra in app.sources.iter().skip(1) {
         out.push(
@@ -292,7 +271,7 @@ fn baseline(ctx: &Context, index: usize, app: &Application, params: &Params) -> 
             .help("point the source at a directory with a kustomization.yaml and no helm or directory options"),
         );
     }
-    let wanted = params.text("baselinePath").trim_end_matches('/');
+    let wanted = settings.baseline_path.trim_end_matches('/');
     let path = source
         .path
         .as_deref()

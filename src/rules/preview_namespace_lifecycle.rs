@@ -57,7 +57,7 @@ use super::{Code, Context, Meta};
 use crate::argo::application::Application;
 use crate::argo::giturl::same_repository;
 use crate::diagnostic::{Finding, Severity};
-use crate::rules::profile::{Param, ParamType, Params};
+use crate::rules::profile::{ParamType, rule_params};
 
 pub const META: Meta = Meta {
     code: Code::PreviewNamespaceLifecycle,
@@ -65,40 +65,27 @@ pub const META: Meta = Meta {
     summary: "opt-in, spec §2: the namespace lane does not render exactly its labelled Namespace, or could delete it",
 };
 
-pub const PARAMS: &[Param] = &[
-    Param {
-        name: "applicationSet",
-        ty: ParamType::Text,
-        default: "''",
-        doc: "the ApplicationSet of the namespace lane; empty: nothing is checked",
-    },
-    Param {
-        name: "namespace",
-        ty: ParamType::Template(&["number"]),
-        default: "pr-{number}",
-        doc: "the name of the preview namespace",
-    },
-    Param {
-        name: "labels",
-        ty: ParamType::TemplateMap(&["number"]),
-        default: "{}",
-        doc: "labels the Namespace must carry, with their values",
-    },
-    Param {
-        name: "gitopsRepos",
-        ty: ParamType::TextList,
-        default: "[]",
-        doc: "repositories the namespace manifest may come from; empty: not checked",
-    },
-];
+rule_params! {
+    Settings {
+        application_set: String = "applicationSet", ParamType::Text, "''",
+            "the ApplicationSet of the namespace lane; empty: nothing is checked";
+        namespace: String = "namespace", ParamType::Template(&["number"]), "pr-{number}",
+            "the name of the preview namespace";
+        labels: Vec<(String, String)> = "labels", ParamType::TemplateMap(&["number"]), "{}",
+            "labels the Namespace must carry, with their values";
+        gitops_repos: Vec<String> = "gitopsRepos", ParamType::TextList, "[]",
+            "repositories the namespace manifest may come from; empty: not checked";
+    }
+}
 
 const METADATA_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let Some(params) = ctx.params(META.code) else {
+    let Some(settings) = ctx.settings::<Settings>(META.code) else {
         return Vec::new();
     };
-    let lane = params.text("applicationSet");
+    let settings = &settings;
+    let lane = &settings.application_set;
     if lane.is_empty() {
         return Vec::new();
     }
@@ -106,8 +93,8 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     for (index, app) in support::lane_apps(ctx, lane) {
         let mut found = Vec::new();
         deletion(ctx, app, &mut found);
-        sources(ctx, app, params, &mut found);
-        namespace(ctx, index, app, params, &mut found);
+        sources(ctx, app, settings, &mut found);
+        namespace(ctx, index, app, settings, &mut found);
         findings.extend(
             found
                 .into_iter()
@@ -178,8 +165,8 @@ fn deletion(ctx: &Context, app: &Application, out: &mut Vec<Finding>) {
     }
 }
 
-fn sources(ctx: &Context, app: &Application, params: &Params, out: &mut Vec<Finding>) {
-    let repos = params.list("gitopsRepos");
+fn sources(ctx: &Context, app: &Application, settings: &Settings, out: &mut Vec<Finding>) {
+    let repos = &settings.gitops_repos;
     let pr = ctx.pr;
     let short = |n: usize| pr.head_sha.chars().take(n).collect::<String>();
     let pr_revisions = [pr.head_sha.clone(), short(8), short(7), pr.branch.clone()];
@@ -218,10 +205,10 @@ fn namespace(
     ctx: &Context,
     index: usize,
     app: &Application,
-    params: &Params,
+    settings: &Settings,
     out: &mut Vec<Finding>,
 ) {
-    let expected = expand_pr(params.text("namespace"), ctx.pr);
+    let expected = expand_pr(&settings.namespace, ctx.pr);
     let objects: Vec<_> = support::objects_of(ctx, index).collect();
     let Some(namespace) = objects
         .iter()
@@ -277,11 +264,11 @@ fn namespace(
                     patches,
                 ),
             )
-            .help(format!("name the Namespace {}", params.text("namespace"))),
+            .help(format!("name the Namespace {}", &settings.namespace)),
         );
     }
     let labels = namespace.node.at(&["metadata", "labels"]);
-    for (key, value) in params.map("labels") {
+    for (key, value) in &settings.labels {
         let want = expand_pr(value, ctx.pr);
         let have = labels.and_then(|l| l.get(key)).map(|v| v.text());
         let problem = match &have {

@@ -65,7 +65,7 @@ use crate::argo::admission::{
 use crate::argo::giturl::same_repository;
 use crate::argo::project::{AppProject, ResourceEntry};
 use crate::diagnostic::{Finding, Location, Severity};
-use crate::rules::profile::{self, Param, ParamType, Params};
+use crate::rules::profile::{self, ParamType, rule_params};
 
 pub const META: Meta = Meta {
     code: Code::PreviewProjectPolicy,
@@ -73,61 +73,36 @@ pub const META: Meta = Meta {
     summary: "opt-in, spec §1.1: the preview and system AppProjects are not exactly as strict as required",
 };
 
-pub const PARAMS: &[Param] = &[
-    Param {
-        name: "previewProject",
-        ty: ParamType::Text,
-        default: "previews",
-        doc: "the AppProject of the namespaced preview lanes",
-    },
-    Param {
-        name: "systemProject",
-        ty: ParamType::Text,
-        default: "previews-system",
-        doc: "the AppProject of the namespace lane",
-    },
-    Param {
-        name: "gitopsRepos",
-        ty: ParamType::TextList,
-        default: "[]",
-        doc: "the GitOps repository (both projects may read it); empty: sourceRepos are not checked",
-    },
-    Param {
-        name: "chartRepos",
-        ty: ParamType::TextList,
-        default: "[]",
-        doc: "Helm chart repositories or OCI registries the preview project may also read",
-    },
-    Param {
-        name: "namespace",
-        ty: ParamType::Template(&["number"]),
-        default: "pr-{number}",
-        doc: "the preview namespace; the preview project's destination is this with `{number}` as `*`",
-    },
-    Param {
-        name: "controlPlaneNamespace",
-        ty: ParamType::Text,
-        default: "argocd",
-        doc: "where Argo CD runs: only the system project may target it",
-    },
-    Param {
-        name: "namespaceResourceKinds",
-        ty: ParamType::KindsByGroup,
-        default: "{}",
-        doc: "the only kinds the preview project's namespaceResourceWhitelist may list (group -> kinds); empty: not checked",
-    },
-];
+rule_params! {
+    Settings {
+        preview_project: String = "previewProject", ParamType::Text, "previews",
+            "the AppProject of the namespaced preview lanes";
+        system_project: String = "systemProject", ParamType::Text, "previews-system",
+            "the AppProject of the namespace lane";
+        gitops_repos: Vec<String> = "gitopsRepos", ParamType::TextList, "[]",
+            "the GitOps repository (both projects may read it); empty: sourceRepos are not checked";
+        chart_repos: Vec<String> = "chartRepos", ParamType::TextList, "[]",
+            "Helm chart repositories or OCI registries the preview project may also read";
+        namespace: String = "namespace", ParamType::Template(&["number"]), "pr-{number}",
+            "the preview namespace; the preview project's destination is this with `{number}` as `*`";
+        control_plane_namespace: String = "controlPlaneNamespace", ParamType::Text, "argocd",
+            "where Argo CD runs: only the system project may target it";
+        namespace_resource_kinds: Vec<(String, Vec<String>)> = "namespaceResourceKinds", ParamType::KindsByGroup, "{}",
+            "the only kinds the preview project's namespaceResourceWhitelist may list (group -> kinds); empty: not checked";
+    }
+}
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let Some(params) = ctx.params(META.code) else {
+    let Some(settings) = ctx.settings::<Settings>(META.code) else {
         return Vec::new();
     };
+    let settings = &settings;
     let mut findings = Vec::new();
-    if let Some(project) = ctx.project(params.text("previewProject")) {
-        findings.extend(preview_project(project, params));
+    if let Some(project) = ctx.project(&settings.preview_project) {
+        findings.extend(preview_project(project, settings));
     }
-    if let Some(project) = ctx.project(params.text("systemProject")) {
-        findings.extend(system_project(project, params));
+    if let Some(project) = ctx.project(&settings.system_project) {
+        findings.extend(system_project(project, settings));
     }
     findings
 }
@@ -142,11 +117,11 @@ fn finding(project: &AppProject, message: String, location: Location) -> Finding
     .project(&project.name)
 }
 
-fn preview_project(project: &AppProject, params: &Params) -> Vec<Finding> {
+fn preview_project(project: &AppProject, settings: &Settings) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let mut allowed: Vec<String> = params.list("gitopsRepos").to_vec();
-    allowed.extend(params.list("chartRepos").iter().cloned());
-    if !params.list("gitopsRepos").is_empty() {
+    let mut allowed: Vec<String> = settings.gitops_repos.to_vec();
+    allowed.extend(settings.chart_repos.iter().cloned());
+    if !settings.gitops_repos.is_empty() {
         findings.extend(source_repos(
             project,
             &allowed,
@@ -154,8 +129,8 @@ fn preview_project(project: &AppProject, params: &Params) -> Vec<Finding> {
         ));
     }
 
-    let namespace_glob = profile::expand(params.text("namespace"), &[("number", "*")]);
-    let control_plane = params.text("controlPlaneNamespace");
+    let namespace_glob = profile::expand(&settings.namespace, &[("number", "*")]);
+    let control_plane = &settings.control_plane_namespace;
     findings.extend(destinations(project, &namespace_glob, control_plane, true));
 
     for entry in project.cluster_whitelist.iter().flatten() {
@@ -182,7 +157,7 @@ fn preview_project(project: &AppProject, params: &Params) -> Vec<Finding> {
             .help("add spec.namespaceResourceWhitelist listing exactly the kinds the preview lanes render"),
         ),
         Some(entries) => {
-            let kinds = params.kinds("namespaceResourceKinds");
+            let kinds = &settings.namespace_resource_kinds;
             if !kinds.is_empty() {
                 for entry in entries.iter().filter(|e| !listed(kinds, e)) {
                     findings.push(
@@ -203,16 +178,16 @@ fn preview_project(project: &AppProject, params: &Params) -> Vec<Finding> {
     findings
 }
 
-fn system_project(project: &AppProject, params: &Params) -> Vec<Finding> {
+fn system_project(project: &AppProject, settings: &Settings) -> Vec<Finding> {
     let mut findings = Vec::new();
-    if !params.list("gitopsRepos").is_empty() {
+    if !settings.gitops_repos.is_empty() {
         findings.extend(source_repos(
             project,
-            params.list("gitopsRepos"),
+            &settings.gitops_repos,
             "the GitOps repository",
         ));
     }
-    let control_plane = params.text("controlPlaneNamespace");
+    let control_plane = &settings.control_plane_namespace;
     findings.extend(destinations(project, control_plane, control_plane, false));
 
     let entries = project.cluster_whitelist.as_deref().unwrap_or_default();
@@ -383,9 +358,8 @@ mod tests {
         .unwrap()
     }
 
-    fn params() -> Params {
-        Params::with(
-            PARAMS,
+    fn params() -> Settings {
+        Settings::with(
             "gitopsRepos: [https://github.com/o/gitops.git]\nnamespace: pr-o-{number}\nnamespaceResourceKinds: {'': [ConfigMap], apps: [Deployment]}\n",
         )
     }

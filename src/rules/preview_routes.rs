@@ -55,7 +55,7 @@ use super::{Code, Context, Meta};
 use crate::argo::glob::filepath_match;
 use crate::diagnostic::{Finding, Severity};
 use crate::inventory::RenderedObject;
-use crate::rules::profile::{Param, ParamType};
+use crate::rules::profile::{ParamType, rule_params};
 use crate::yaml::Node;
 
 pub const META: Meta = Meta {
@@ -64,46 +64,29 @@ pub const META: Meta = Meta {
     summary: "opt-in, spec §9, §6.3, §0.2.1: a preview route does not attach to the base Gateway cross-namespace or uses a non-preview hostname",
 };
 
-pub const PARAMS: &[Param] = &[
-    Param {
-        name: "applicationSets",
-        ty: ParamType::TextList,
-        default: "[]",
-        doc: "ApplicationSets whose routes are checked; empty: every ApplicationSet with a pull request generator",
-    },
-    Param {
-        name: "kinds",
-        ty: ParamType::TextList,
-        default: "[HTTPRoute, GRPCRoute]",
-        doc: "route kinds of gateway.networking.k8s.io that are checked",
-    },
-    Param {
-        name: "gatewayNamespace",
-        ty: ParamType::Text,
-        default: "''",
-        doc: "namespace of the base Gateway every parentRef must name; empty: any other namespace",
-    },
-    Param {
-        name: "hostnames",
-        ty: ParamType::TemplateMap(&["number"]),
-        default: "{}",
-        doc: "preview hostname -> name of the generated Application that must serve it; empty: hostnames are not checked",
-    },
-    Param {
-        name: "stableHostnames",
-        ty: ParamType::TextList,
-        default: "[]",
-        doc: "hostnames (filepath.Match globs) of stable environments that previews must never use",
-    },
-];
+rule_params! {
+    Settings {
+        application_sets: Vec<String> = "applicationSets", ParamType::TextList, "[]",
+            "ApplicationSets whose routes are checked; empty: every ApplicationSet with a pull request generator";
+        kinds: Vec<String> = "kinds", ParamType::TextList, "[HTTPRoute, GRPCRoute]",
+            "route kinds of gateway.networking.k8s.io that are checked";
+        gateway_namespace: String = "gatewayNamespace", ParamType::Text, "''",
+            "namespace of the base Gateway every parentRef must name; empty: any other namespace";
+        hostnames: Vec<(String, String)> = "hostnames", ParamType::TemplateMap(&["number"]), "{}",
+            "preview hostname -> name of the generated Application that must serve it; empty: hostnames are not checked";
+        stable_hostnames: Vec<String> = "stableHostnames", ParamType::TextList, "[]",
+            "hostnames (filepath.Match globs) of stable environments that previews must never use";
+    }
+}
 
 const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let Some(params) = ctx.params(META.code) else {
+    let Some(settings) = ctx.settings::<Settings>(META.code) else {
         return Vec::new();
     };
-    let appsets = params.list("applicationSets");
+    let settings = &settings;
+    let appsets = &settings.application_sets;
     let is_checked = |app: &crate::argo::application::Application| {
         if appsets.is_empty() {
             app.preview
@@ -113,7 +96,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 .is_some_and(|a| appsets.contains(a))
         }
     };
-    let kinds = params.list("kinds");
+    let kinds = &settings.kinds;
     let is_route = |o: &RenderedObject| o.group == GATEWAY_GROUP && kinds.contains(&o.kind);
     let hostnames_of = |o: &RenderedObject| -> Vec<String> {
         o.node
@@ -129,8 +112,8 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         .filter(|o| is_route(o) && !ctx.apps[o.app].preview)
         .flat_map(hostnames_of)
         .collect();
-    let preview_hosts: Vec<(String, String)> = params
-        .map("hostnames")
+    let preview_hosts: Vec<(String, String)> = settings
+        .hostnames
         .iter()
         .map(|(host, app)| {
             (
@@ -139,7 +122,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             )
         })
         .collect();
-    let gateway_namespace = params.text("gatewayNamespace");
+    let gateway_namespace = settings.gateway_namespace.as_str();
 
     let mut findings = Vec::new();
     let mut served: BTreeSet<(usize, String)> = BTreeSet::new();
@@ -226,8 +209,8 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         }
         for host in hosts {
             let is_stable = stable.contains(&host)
-                || params
-                    .list("stableHostnames")
+                || settings
+                    .stable_hostnames
                     .iter()
                     .any(|g| filepath_match(g, &host));
             let is_preview = preview_hosts.iter().any(|(h, _)| *h == host);
@@ -247,8 +230,8 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                     &["spec", "hostnames"],
                     format!(
                         "use one of {}",
-                        params
-                            .map("hostnames")
+                        settings
+                            .hostnames
                             .iter()
                             .map(|(h, _)| h.as_str())
                             .collect::<Vec<_>>()

@@ -41,7 +41,7 @@ use super::{Code, Context, Meta};
 use crate::argo::application::Application;
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::inventory::RenderedObject;
-use crate::rules::profile::{self, Param, ParamType, Params};
+use crate::rules::profile::{self, ParamType, rule_params};
 
 pub const META: Meta = Meta {
     code: Code::PreviewServiceAliases,
@@ -49,38 +49,29 @@ pub const META: Meta = Meta {
     summary: "opt-in, spec §6.4: the preview baseline lacks an ExternalName alias of a shared service, or points it elsewhere",
 };
 
-pub const PARAMS: &[Param] = &[
-    Param {
-        name: "applicationSets",
-        ty: ParamType::TextList,
-        default: "[]",
-        doc: "the ApplicationSets whose Applications must render the aliases",
-    },
-    Param {
-        name: "aliases",
-        ty: ParamType::TextList,
-        default: "[]",
-        doc: "names of the Services that must be aliases",
-    },
-    Param {
-        name: "target",
-        ty: ParamType::Template(&["name"]),
-        default: "'{name}'",
-        doc: "the externalName of each alias",
-    },
-];
+rule_params! {
+    Settings {
+        application_sets: Vec<String> = "applicationSets", ParamType::TextList, "[]",
+            "the ApplicationSets whose Applications must render the aliases";
+        aliases: Vec<String> = "aliases", ParamType::TextList, "[]",
+            "names of the Services that must be aliases";
+        target: String = "target", ParamType::Template(&["name"]), "'{name}'",
+            "the externalName of each alias";
+    }
+}
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let Some(params) = ctx.params(META.code) else {
+    let Some(settings) = ctx.settings::<Settings>(META.code) else {
         return Vec::new();
     };
+    let settings = &settings;
     let mut findings = Vec::new();
-    for (index, app) in support::lanes_apps(ctx, params.list("applicationSets")) {
+    for (index, app) in support::lanes_apps(ctx, &settings.application_sets) {
         let services: Vec<&RenderedObject> = support::objects_of(ctx, index)
             .filter(|o| o.group.is_empty() && o.kind == "Service")
             .collect();
         findings.extend(
-            check_app(app, &services, params)
+            check_app(app, &services, settings)
                 .into_iter()
                 .map(|f| f.app(&app.name).project(app.project_name())),
         );
@@ -88,7 +79,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     support::merge_same_line(findings)
 }
 
-fn check_app(app: &Application, services: &[&RenderedObject], params: &Params) -> Vec<Finding> {
+fn check_app(app: &Application, services: &[&RenderedObject], settings: &Settings) -> Vec<Finding> {
     let mut out = Vec::new();
     let finding = |message: String, location: Location| {
         Finding::new(
@@ -99,15 +90,15 @@ fn check_app(app: &Application, services: &[&RenderedObject], params: &Params) -
         )
     };
     let mut previous: Option<&RenderedObject> = None;
-    for alias in params.list("aliases") {
-        let target = profile::expand(params.text("target"), &[("name", alias)]);
+    for alias in &settings.aliases {
+        let target = profile::expand(&settings.target, &[("name", alias)]);
         let Some(service) = services.iter().find(|s| s.name == *alias) else {
             // Add it next to the alias before it, else next to any alias, else at the source.
             let near = previous.or_else(|| {
                 services
                     .iter()
                     .copied()
-                    .find(|s| params.list("aliases").contains(&s.name))
+                    .find(|s| settings.aliases.contains(&s.name))
             });
             let location = near.map_or_else(
                 || {

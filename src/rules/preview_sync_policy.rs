@@ -51,7 +51,7 @@ use super::support;
 use super::{Code, Context, Meta};
 use crate::argo::application::Application;
 use crate::diagnostic::{Finding, Location, Severity};
-use crate::rules::profile::{Param, ParamType};
+use crate::rules::profile::{ParamType, rule_params};
 use crate::yaml::Node;
 
 pub const META: Meta = Meta {
@@ -60,37 +60,28 @@ pub const META: Meta = Meta {
     summary: "opt-in, spec §7.1, §7.3: a preview lane Application lacks automated prune/selfHeal, the resources finalizer or a required sync option",
 };
 
-pub const PARAMS: &[Param] = &[
-    Param {
-        name: "applicationSets",
-        ty: ParamType::TextList,
-        default: "[]",
-        doc: "the ApplicationSets whose Applications are checked",
-    },
-    Param {
-        name: "finalizer",
-        ty: ParamType::Text,
-        default: "resources-finalizer.argocd.argoproj.io",
-        doc: "the finalizer each Application must carry",
-    },
-    Param {
-        name: "syncOptions",
-        ty: ParamType::TextList,
-        default: "[FailOnSharedResource=true, PruneLast=true, PrunePropagationPolicy=background]",
-        doc: "sync options each Application must set, exactly as written",
-    },
-];
+rule_params! {
+    Settings {
+        application_sets: Vec<String> = "applicationSets", ParamType::TextList, "[]",
+            "the ApplicationSets whose Applications are checked";
+        finalizer: String = "finalizer", ParamType::Text, "resources-finalizer.argocd.argoproj.io",
+            "the finalizer each Application must carry";
+        sync_options: Vec<String> = "syncOptions", ParamType::TextList, "[FailOnSharedResource=true, PruneLast=true, PrunePropagationPolicy=background]",
+            "sync options each Application must set, exactly as written";
+    }
+}
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let Some(params) = ctx.params(META.code) else {
+    let Some(settings) = ctx.settings::<Settings>(META.code) else {
         return Vec::new();
     };
+    let settings = &settings;
     let mut findings = Vec::new();
-    for (_, app) in support::lanes_apps(ctx, params.list("applicationSets")) {
+    for (_, app) in support::lanes_apps(ctx, &settings.application_sets) {
         let mut found = Vec::new();
         automated(app, &mut found);
-        finalizer(ctx, app, params.text("finalizer"), &mut found);
-        options(app, params.list("syncOptions"), &mut found);
+        finalizer(ctx, app, &settings.finalizer, &mut found);
+        options(app, &settings.sync_options, &mut found);
         findings.extend(
             found
                 .into_iter()

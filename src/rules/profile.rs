@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::config_syntax;
-use crate::diagnostic::{Finding, Location, Severity};
+use crate::diagnostic::{Code, Finding, Location, Severity};
 use crate::rules::{self, Class};
 use crate::yaml::{self, Node};
 
@@ -44,6 +44,34 @@ pub enum ParamType {
     GlobList,
 }
 
+impl ParamType {
+    /// The type's name in the documentation (rules/README.md).
+    pub fn describe(self) -> String {
+        let placeholders = |allowed: &[&str]| {
+            if allowed.is_empty() {
+                return "no placeholders".to_string();
+            }
+            allowed
+                .iter()
+                .map(|a| format!("`{{{a}}}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            ParamType::Text => "text".into(),
+            ParamType::TextList => "list".into(),
+            ParamType::Count => "integer".into(),
+            ParamType::Template(allowed) => format!("template ({})", placeholders(allowed)),
+            ParamType::TemplateList(allowed) => {
+                format!("list of templates ({})", placeholders(allowed))
+            }
+            ParamType::TemplateMap(allowed) => format!("template map ({})", placeholders(allowed)),
+            ParamType::KindsByGroup => "group → kinds".into(),
+            ParamType::GlobList => "list of path globs".into(),
+        }
+    }
+}
+
 /// One parameter an opt-in rule accepts.
 #[derive(Debug)]
 pub struct Param {
@@ -63,6 +91,149 @@ pub enum ParamValue {
     Kinds(Vec<(String, Vec<String>)>),
 }
 
+/// A parameter's value and where the profile sets it (`None`: the declared default).
+#[derive(Debug, Clone)]
+pub struct Setting<T> {
+    pub value: T,
+    pub location: Option<Location>,
+}
+
+impl<T> std::ops::Deref for Setting<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: std::fmt::Display> std::fmt::Display for Setting<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.value.fmt(f)
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Setting<T>
+where
+    &'a T: IntoIterator,
+{
+    type Item = <&'a T as IntoIterator>::Item;
+    type IntoIter = <&'a T as IntoIterator>::IntoIter;
+
+    fn into_iter(self) -> Self::IntoIter {
+        (&self.value).into_iter()
+    }
+}
+
+/// The Rust type of a [`ParamType`]'s value.
+pub trait FromParamValue: Sized {
+    fn from_value(value: &ParamValue) -> Option<Self>;
+}
+
+impl FromParamValue for String {
+    fn from_value(value: &ParamValue) -> Option<Self> {
+        match value {
+            ParamValue::Text(text) => Some(text.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl FromParamValue for Vec<String> {
+    fn from_value(value: &ParamValue) -> Option<Self> {
+        match value {
+            ParamValue::List(items) => Some(items.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl FromParamValue for u64 {
+    fn from_value(value: &ParamValue) -> Option<Self> {
+        match value {
+            ParamValue::Count(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+impl FromParamValue for Vec<(String, String)> {
+    fn from_value(value: &ParamValue) -> Option<Self> {
+        match value {
+            ParamValue::Map(entries) => Some(entries.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl FromParamValue for Vec<(String, Vec<String>)> {
+    fn from_value(value: &ParamValue) -> Option<Self> {
+        match value {
+            ParamValue::Kinds(entries) => Some(entries.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Declares an opt-in rule's parameters once: the typed struct the rule reads (a misspelt field
+/// is a compile error), the `PARAMS` table the profile is validated against, and the conversion.
+///
+/// ```ignore
+/// rule_params! {
+///     Settings {
+///         finalizer: String = "finalizer", ParamType::Text, "resources-finalizer.argocd.argoproj.io",
+///             "the finalizer each Application must carry";
+///     }
+/// }
+/// ```
+macro_rules! rule_params {
+    ($name:ident {
+        $($field:ident: $ty:ty = $key:literal, $param_type:expr, $default:literal, $doc:literal;)+
+    }) => {
+        /// The rule's parameters as the profile sets them, defaults filled in.
+        #[derive(Debug, Clone)]
+        pub struct $name {
+            $(
+                #[doc = $doc]
+                pub $field: $crate::rules::profile::Setting<$ty>,
+            )+
+        }
+
+        pub const PARAMS: &[$crate::rules::profile::Param] = &[$(
+            $crate::rules::profile::Param {
+                name: $key,
+                ty: $param_type,
+                default: $default,
+                doc: $doc,
+            },
+        )+];
+
+        impl $crate::rules::profile::RuleParams for $name {
+            fn from_params(params: &$crate::rules::profile::Params) -> Self {
+                $name {
+                    $($field: params.setting($key),)+
+                }
+            }
+        }
+
+        #[cfg(test)]
+        impl $name {
+            /// Every default, with `overrides` (profile YAML) on top.
+            pub fn with(overrides: &str) -> Self {
+                <Self as $crate::rules::profile::RuleParams>::from_params(
+                    &$crate::rules::profile::Params::with(PARAMS, overrides),
+                )
+            }
+        }
+    };
+}
+
+pub(crate) use rule_params;
+
+/// A rule's typed parameters, built from validated [`Params`].
+pub trait RuleParams: Sized {
+    fn from_params(params: &Params) -> Self;
+}
+
 /// The parameters of one enabled rule, defaults filled in. A value set in a profile keeps its line.
 #[derive(Debug, Clone, Default)]
 pub struct Params {
@@ -70,57 +241,19 @@ pub struct Params {
 }
 
 impl Params {
-    fn value(&self, name: &str) -> Option<&ParamValue> {
-        self.values
+    /// A declared parameter as the type the rule declared it with.
+    pub fn setting<T: FromParamValue>(&self, name: &str) -> Setting<T> {
+        let (_, value, location) = self
+            .values
             .iter()
             .find(|(n, _, _)| *n == name)
-            .map(|(_, v, _)| v)
-    }
-
-    /// A `Text` or `Template` parameter (empty when the rule does not declare it).
-    pub fn text(&self, name: &str) -> &str {
-        match self.value(name) {
-            Some(ParamValue::Text(text)) => text,
-            _ => "",
+            .unwrap_or_else(|| panic!("parameter {name} is not declared"));
+        Setting {
+            value: T::from_value(value).unwrap_or_else(|| {
+                panic!("parameter {name}: declared Rust type and ParamType disagree")
+            }),
+            location: location.clone(),
         }
-    }
-
-    /// A `TextList`, `TemplateList` or `GlobList` parameter.
-    pub fn list(&self, name: &str) -> &[String] {
-        match self.value(name) {
-            Some(ParamValue::List(items)) => items,
-            _ => &[],
-        }
-    }
-
-    pub fn count(&self, name: &str) -> u64 {
-        match self.value(name) {
-            Some(ParamValue::Count(n)) => *n,
-            _ => 0,
-        }
-    }
-
-    /// A `TemplateMap` parameter, in profile order.
-    pub fn map(&self, name: &str) -> &[(String, String)] {
-        match self.value(name) {
-            Some(ParamValue::Map(entries)) => entries,
-            _ => &[],
-        }
-    }
-
-    pub fn kinds(&self, name: &str) -> &[(String, Vec<String>)] {
-        match self.value(name) {
-            Some(ParamValue::Kinds(entries)) => entries,
-            _ => &[],
-        }
-    }
-
-    /// Where the profile sets the parameter; `None` for a default.
-    pub fn location(&self, name: &str) -> Option<&Location> {
-        self.values
-            .iter()
-            .find(|(n, _, _)| *n == name)
-            .and_then(|(_, _, l)| l.as_ref())
     }
 
     /// Parameters with every default and `overrides` on top, for tests.
@@ -278,6 +411,14 @@ impl Profile {
                     _ => {}
                 }
             }
+        }
+    }
+
+    /// Whether a rule runs: not `off`, and for an opt-in rule, enabled by the profile.
+    pub fn runs(&self, code: Code) -> bool {
+        match self.overrides.get(code.as_str()) {
+            Some(None) => false,
+            _ => rules::rule_of(code).params.is_none() || self.params.contains_key(code.as_str()),
         }
     }
 
@@ -626,7 +767,7 @@ mod tests {
     #[test]
     fn every_declared_default_is_valid() {
         let file: Arc<Path> = Arc::from(Path::new("<default>"));
-        for id in rules::ALL.iter().map(|m| m.id()) {
+        for id in rules::all().map(|m| m.id()) {
             for param in rules::params_of(id).unwrap_or_default() {
                 let docs = yaml::parse_documents(param.default).unwrap();
                 let mut problems = Vec::new();
@@ -648,7 +789,7 @@ mod tests {
         let default = Profile::load("default").unwrap();
         let spec = Profile::load("ameide-previews").unwrap();
         let at = Location::file_start(Arc::from(Path::new("x")));
-        for id in rules::ALL.iter().map(|m| m.id()) {
+        for id in rules::all().map(|m| m.id()) {
             if rules::params_of(id).is_none() {
                 continue;
             }
@@ -675,11 +816,14 @@ mod tests {
         )
         .unwrap();
         let params = profile.params("preview-namespace-lifecycle").unwrap();
-        assert_eq!(params.text("applicationSet"), "lane");
-        assert_eq!(params.location("applicationSet").unwrap().line, 4);
-        assert_eq!(params.map("labels")[0], ("pr".into(), "{number}".into()));
-        assert_eq!(params.text("namespace"), "pr-{number}", "defaults fill in");
-        assert!(params.location("namespace").is_none());
+        let lane: Setting<String> = params.setting("applicationSet");
+        assert_eq!(*lane, "lane");
+        assert_eq!(lane.location.unwrap().line, 4);
+        let labels: Setting<Vec<(String, String)>> = params.setting("labels");
+        assert_eq!(labels[0], ("pr".into(), "{number}".into()));
+        let namespace: Setting<String> = params.setting("namespace");
+        assert_eq!(*namespace, "pr-{number}", "defaults fill in");
+        assert!(namespace.location.is_none());
         assert_eq!(
             profile.overrides["preview-namespace-lifecycle"],
             Some(Severity::Warning)
@@ -692,7 +836,7 @@ mod tests {
         )
         .unwrap();
         let defaults = bare.params("preview-namespace-lifecycle").unwrap();
-        assert_eq!(defaults.text("applicationSet"), "");
+        assert_eq!(*defaults.setting::<String>("applicationSet"), "");
         assert!(bare.params("preview-lane-shape").is_none());
     }
 

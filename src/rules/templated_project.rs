@@ -30,7 +30,7 @@
 //! Argo CD docs `operator-manual/applicationset/Security.md`; `applicationset/utils/utils.go`
 //! (`templatePatch` cannot change `spec.project`); preview spec §5.5.
 
-use super::{Code, Meta};
+use super::{Code, Context, Meta};
 use crate::argo::application::Application;
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::discover::ApplicationSetDoc;
@@ -42,8 +42,22 @@ pub const META: Meta = Meta {
     summary: "an ApplicationSet templates the project of its Applications",
 };
 
+pub fn check(ctx: &Context) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for appset in ctx.application_sets {
+        let generated: Vec<Application> = ctx
+            .every_application
+            .iter()
+            .filter(|a| a.application_set.as_deref() == Some(appset.name.as_str()))
+            .cloned()
+            .collect();
+        findings.extend(check_appset(appset, &generated));
+    }
+    findings
+}
+
 /// `generated`: the Applications the ApplicationSet expanded to, whose projects the help suggests.
-pub fn check(appset: &ApplicationSetDoc, generated: &[Application]) -> Vec<Finding> {
+fn check_appset(appset: &ApplicationSetDoc, generated: &[Application]) -> Vec<Finding> {
     let mut findings = Vec::new();
     let Some(spec) = appset.root.get("spec") else {
         return findings;

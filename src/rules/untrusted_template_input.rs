@@ -33,7 +33,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Code, Meta};
+use super::{Code, Context, Meta};
 use crate::appset::pull_request::UNTRUSTED_PARAMS;
 use crate::appset::{self, template::Mode};
 use crate::diagnostic::{Finding, Location, Severity};
@@ -47,7 +47,11 @@ pub const META: Meta = Meta {
     summary: "PR author-controlled text names, places or selects a generated Application",
 };
 
-pub fn check(appset: &ApplicationSetDoc) -> Vec<Finding> {
+pub fn check(ctx: &Context) -> Vec<Finding> {
+    ctx.application_sets.iter().flat_map(check_appset).collect()
+}
+
+fn check_appset(appset: &ApplicationSetDoc) -> Vec<Finding> {
     let mut findings = Vec::new();
     let Some(spec) = appset.root.get("spec") else {
         return findings;

@@ -179,6 +179,41 @@ fn a_profile_sets_severities_and_is_validated() {
     assert!(run.stdout.contains("\"line\": 2"), "{}", run.stdout);
 }
 
+/// A rule that is `off` does not run, and the renders only it needs are not planned: the
+/// namespace probe of `fixed-namespace` (rules::Extra::NamespaceProbes).
+fn an_off_rule_costs_no_extra_renders() {
+    let work = tempfile::tempdir().unwrap();
+    copy_dir(&testdata().join("example"), work.path());
+    copy_dir(
+        &testdata().join("variants/latent-fixed-namespace/files"),
+        work.path(),
+    );
+    let probes = |extra: &[&str]| {
+        let mut args = vec!["check", "--format", "json", "."];
+        args.extend_from_slice(extra);
+        let run = run_gate(work.path(), &args);
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let rules: Vec<String> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect();
+        (json["summary"]["namespaceProbes"].as_u64().unwrap(), rules)
+    };
+    let (on, rules) = probes(&[]);
+    assert_eq!(on, 1, "the latent pin needs one probe render");
+    assert_eq!(rules, ["fixed-namespace"]);
+    std::fs::write(
+        work.path().join("quiet.yaml"),
+        "rules:\n  fixed-namespace: off\n",
+    )
+    .unwrap();
+    let (off, rules) = probes(&["--profile", "quiet.yaml"]);
+    assert_eq!(off, 0, "fixed-namespace is off: no probe render");
+    assert!(rules.is_empty(), "{rules:?}");
+}
+
 pub fn trials() -> Vec<(crate::common::Needs, libtest_mimic::Trial)> {
     let mut trials = crate::trials!(NoTools:
         help_lists_commands_and_options,
@@ -191,6 +226,7 @@ pub fn trials() -> Vec<(crate::common::Needs, libtest_mimic::Trial)> {
         human_format_points_at_file_and_line,
         project_selection_limits_the_check,
         a_profile_sets_severities_and_is_validated,
+        an_off_rule_costs_no_extra_renders,
     ));
     trials
 }

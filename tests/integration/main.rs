@@ -10,6 +10,7 @@
 mod architecture;
 mod cli;
 mod common;
+mod docs;
 mod failure_modes;
 mod fix;
 mod formats;
@@ -44,6 +45,7 @@ fn main() {
     let every_trial = [
         // architecture::trials(), registered once gotemplate is its own crate (no appset import)
         cli::trials(),
+        docs::trials(),
         failure_modes::trials(),
         fix::trials(),
         formats::trials(),
