@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use preview_gate::appset::{Cluster, PrValues};
-use preview_gate::pipeline::CheckOptions;
+use preview_gate::settings::CheckOptions;
 
 /// Proves an Argo CD GitOps repository safe for PR preview environments.
 ///

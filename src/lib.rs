@@ -27,5 +27,6 @@ pub mod render;
 pub mod report;
 pub mod repos;
 pub mod rules;
+pub mod settings;
 pub mod waiver;
 pub mod yaml;

@@ -95,9 +95,10 @@ fn check(args: cli::CheckArgs) -> i32 {
     let mut code = outcome.exit_code();
     match &output {
         None => {
-            let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(render(format, &outcome, color).as_bytes());
-            let _ = stdout.flush();
+            if let Err(e) = write_stdout(&render(format, &outcome, color)) {
+                eprintln!("preview-gate: cannot write the report to stdout: {e}");
+                code = 2;
+            }
         }
         Some(path) => {
             eprint!("{}", report::human::render(&outcome, color));
@@ -149,10 +150,18 @@ fn fix(args: cli::FixArgs) -> i32 {
         let code = applied.exit_code(&outcome.fix);
         (report::fix::applied(&outcome.fix, &applied, color), code)
     };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
+    if let Err(e) = write_stdout(&text) {
+        eprintln!("preview-gate: cannot write the report to stdout: {e}");
+        return 2;
+    }
     code
+}
+
+/// The report is the verdict's evidence: losing it fails the run (exit 2).
+fn write_stdout(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
 }
 
 fn render(format: Format, outcome: &outcome::Outcome, color: bool) -> String {

@@ -24,6 +24,18 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Orders the findings for every report, drops exact repeats, and plans the allowlist edits,
+    /// never from an incomplete check.
+    pub fn finish(&mut self, elapsed: Duration) {
+        self.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+        if self.exit_code() != 2 {
+            self.fix = crate::fix::plan(&self.findings);
+        }
+        self.elapsed = elapsed;
+    }
+
     /// 2 when the gate could not check everything, 1 for policy errors, else 0.
     pub fn exit_code(&self) -> i32 {
         let errors = self

@@ -1,170 +1,44 @@
-//! discover → plan → render → inventory → rules. No printing here except progress; the caller reports.
+//! The check, stage by stage: settings → discover → expand → select → plan → render → inventory
+//! (→ probes, overlays) → rules → waivers. No printing here except progress; the caller reports.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use crate::appset::{self, Cluster, ExpandContext, PrValues, SyntheticPr};
+use crate::appset::{self, ExpandContext};
+use crate::argo::application::Application;
 use crate::argo::scope::ScopeRegistry;
-use crate::config::{self, FileConfig};
 use crate::diagnostic::{Code, Finding, Location, Severity};
 use crate::discover::{self, Repository};
 use crate::inventory::{self, Inventory};
 use crate::outcome::Outcome;
 use crate::plan::{self, JobKind, PlanOptions, RenderJob};
-use crate::render::{self, RenderOptions, Tools};
-use crate::repos::RepoMap;
+use crate::render::{self, RenderOptions};
 use crate::rules;
+use crate::settings::{CheckOptions, Settings, Unresolved};
 
-/// Everything `preview-gate check` was asked to do.
-#[derive(Debug, Clone)]
-pub struct CheckOptions {
-    pub dir: PathBuf,
-    pub config: Option<PathBuf>,
-    pub repo_map: Vec<(String, PathBuf)>,
-    pub projects: Vec<String>,
-    pub app_globs: Vec<String>,
-    pub external_projects: Vec<String>,
-    pub kube_version: Option<String>,
-    pub api_versions: Vec<String>,
-    pub api_resources: Option<PathBuf>,
-    pub offline: bool,
-    pub jobs: usize,
-    pub render_timeout: Duration,
-    pub helm_bin: Option<PathBuf>,
-    pub kustomize_bin: Option<PathBuf>,
-    pub show_progress: bool,
-    /// A built-in profile name or a profile file.
-    pub profile: String,
-    /// The pull request that pull request generators see (unset values: config, then defaults).
-    pub pull_request: PrValues,
-    /// Clusters the clusters generator lists besides in-cluster.
-    pub clusters: Vec<Cluster>,
-}
-
-pub const DEFAULT_KUBE_VERSION: &str = "1.33.0";
-
+/// Runs a check: settings, then each stage in turn. `Err` is a usage error (exit 2).
 pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     let started = Instant::now();
-    let root = options
-        .dir
-        .canonicalize()
-        .map_err(|e| format!("{}: {e}", options.dir.display()))?;
-    if !root.is_dir() {
-        return Err(format!("{} is not a directory", root.display()));
-    }
+    let settings = match Settings::resolve(options) {
+        Ok(settings) => settings,
+        Err(Unresolved::Usage(message)) => return Err(message),
+        Err(Unresolved::Invalid(findings)) => {
+            return Ok(Outcome {
+                findings,
+                ..Outcome::default()
+            });
+        }
+    };
     let mut outcome = Outcome::default();
-    let mut profile = match rules::profile::Profile::load(&options.profile) {
-        Ok(profile) => profile,
-        Err(findings) => {
-            outcome.findings = findings;
-            return Ok(outcome);
-        }
-    };
 
-    let config_path = options
-        .config
-        .clone()
-        .or_else(|| Some(root.join(config::FILE_NAME)).filter(|p| p.is_file()));
-    let file_config = match config_path.as_deref().map(config::load).transpose() {
-        Ok(config) => config.unwrap_or_default(),
-        Err(findings) => {
-            outcome.findings = findings;
-            return Ok(outcome);
-        }
-    };
-    if let Some((rules_node, file)) = &file_config.rules {
-        if let Err(findings) = profile.overlay(rules_node, file) {
-            outcome.findings = findings;
-            return Ok(outcome);
-        }
-    }
-
-    let mut repos = RepoMap::default();
-    for (url, dir) in &options.repo_map {
-        repos.add(url, dir.canonicalize().unwrap_or_else(|_| dir.clone()));
-    }
-    for (url, dir) in &file_config.repositories {
-        repos.add(url, dir.canonicalize().unwrap_or_else(|_| dir.clone()));
-    }
-    repos.add_git_remotes(&root);
-
-    let mut repo = discover::discover(&root);
+    let mut repo = discover::discover(&settings.root);
     outcome.findings.extend(repo.findings.iter().cloned());
-    let mut clusters = options.clusters.clone();
-    clusters.extend(file_config.clusters.iter().map(|(name, server)| Cluster {
-        name: name.clone(),
-        server: server.clone(),
-    }));
-    let mut external_projects = options.external_projects.clone();
-    external_projects.extend(file_config.external_projects.iter().cloned());
-    let pull_request = options
-        .pull_request
-        .over(file_config.pull_request.over(SyntheticPr::default()));
-    let expand_context = ExpandContext {
-        repos: &repos,
-        pr: &pull_request,
-        clusters: &clusters,
-    };
-    // Projects an ApplicationSet may have generated unseen Applications for (`None`: any project).
-    let mut partially_expanded: Vec<Option<String>> = Vec::new();
-    for appset in &repo.application_sets {
-        if file_config.excludes(&appset.name) {
-            continue;
-        }
-        let mut expansion = appset::expand(appset, &expand_context);
-        if expansion
-            .findings
-            .iter()
-            .any(|f| f.severity == Severity::Error)
-        {
-            partially_expanded.push(appset.template_project());
-        }
-        if file_config
-            .unevaluated_application_sets
-            .contains(&appset.name)
-        {
-            // Acknowledged in the config: still reported, no longer failing.
-            for finding in &mut expansion.findings {
-                if finding.rule == Code::GeneratorNotEvaluated {
-                    finding.severity = Severity::Warning;
-                    finding.help = Some(format!(
-                        "{} is listed under unevaluatedApplicationSets in preview-gate.yaml: its Applications are not checked",
-                        appset.name
-                    ));
-                }
-            }
-        }
-        outcome.findings.extend(expansion.findings);
-        repo.applications.extend(expansion.applications);
-    }
+    let partially_expanded = expand(&mut repo, &settings, &mut outcome.findings);
+    let (apps, fully_checked) = select(&repo, &settings, &partially_expanded);
+    let mut scopes = settings.scopes(&repo);
 
-    let (apps, mut fully_checked) = select(&repo, options, &file_config)?;
-    for project in &partially_expanded {
-        match project {
-            Some(name) => fully_checked.remove(name),
-            None => {
-                fully_checked.clear();
-                break;
-            }
-        };
-    }
-    let scopes = scope_registry(&repo, &file_config, options, &mut outcome.findings);
-    let mut api_versions: Vec<String> = scopes.api_versions().map(str::to_string).collect();
-    api_versions.extend(options.api_versions.iter().cloned());
-    api_versions.extend(file_config.api_versions.iter().cloned());
-    api_versions.sort();
-    api_versions.dedup();
-    let plan_options = PlanOptions {
-        kube_version: options
-            .kube_version
-            .clone()
-            .or(file_config.kube_version.clone())
-            .unwrap_or_else(|| DEFAULT_KUBE_VERSION.to_string()),
-        api_versions,
-        offline: options.offline,
-    };
-    let plan = plan::plan(&apps, &repos, &plan_options);
+    let plan = plan::plan(&apps, &settings.repos, &plan_options(&settings, &scopes));
     outcome.findings.extend(plan.findings.iter().cloned());
     for bad in &repo.unparseable {
         let read = plan
@@ -177,16 +51,9 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     outcome.apps = apps.iter().map(|a| a.name.clone()).collect();
     outcome.app_projects = apps.iter().map(|a| a.project_name().to_string()).collect();
 
-    let render_options = RenderOptions {
-        jobs: options.jobs,
-        timeout: options.render_timeout,
-        tools: Tools::find(options.helm_bin.clone(), options.kustomize_bin.clone()),
-    };
-    let source_location = |job: &RenderJob| -> Location {
-        let source = &apps[job.app].sources[job.source];
-        source.path_location.clone()
-    };
-    let show_progress = options.show_progress;
+    let source_location =
+        |job: &RenderJob| -> Location { apps[job.app].sources[job.source].path_location.clone() };
+    let show_progress = settings.show_progress;
     let progress = move |done: usize, total: usize| {
         if show_progress {
             eprint!("\rrendering {done}/{total} sources");
@@ -198,12 +65,11 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     let (rendered, render_findings) = if plan.jobs.is_empty() {
         (Vec::new(), Vec::new())
     } else {
-        render::render_all(&plan.jobs, &render_options, &source_location, &progress)
+        render::render_all(&plan.jobs, &settings.render, &source_location, &progress)
     };
     outcome.findings.extend(render_findings);
     outcome.renders = rendered.len();
 
-    let mut scopes = scopes;
     for result in rendered.iter().filter_map(|r| r.result.as_ref().ok()) {
         inventory::register_rendered_crds(result, &mut scopes);
     }
@@ -229,36 +95,38 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         }
     }
     // An entry is stale only if everything the project deploys was seen.
+    let mut fully_checked = fully_checked;
     for app in apps.iter().filter(|a| incomplete_apps.contains(&a.name)) {
         fully_checked.remove(app.project_name());
     }
     outcome.objects = inventory.objects.len();
     outcome.dropped = inventory.dropped;
+
     let (pinned_namespaces, namespace_probes) =
-        if rules::needs(&profile, rules::Extra::NamespaceProbes) {
+        if rules::needs(&settings.profile, rules::Extra::NamespaceProbes) {
             probe_pinned_namespaces(
                 &plan.jobs,
                 &apps,
                 &inventory,
                 &scopes,
-                &render_options,
+                &settings.render,
                 &source_location,
             )
         } else {
             (Vec::new(), 0)
         };
-
     outcome.namespace_probes = namespace_probes;
-    let overlays = if rules::needs(&profile, rules::Extra::AppSetOverlays) {
-        build_overlays(&root, &profile, &render_options, &mut outcome.findings)
+    let overlays = if rules::needs(&settings.profile, rules::Extra::AppSetOverlays) {
+        build_overlays(&settings, &mut outcome.findings)
     } else {
         Vec::new()
     };
+
     // What `exclude:` skips is not judged by the ApplicationSet rules either.
     let application_sets: Vec<_> = repo
         .application_sets
         .iter()
-        .filter(|a| !file_config.excludes(&a.name))
+        .filter(|a| !settings.file.excludes(&a.name))
         .cloned()
         .collect();
     let context = rules::Context {
@@ -267,52 +135,105 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         projects: &repo.projects,
         inventory: &inventory,
         fully_checked_projects: &fully_checked,
-        external_projects: &external_projects,
+        external_projects: &settings.external_projects,
         pinned_namespaces: &pinned_namespaces,
-        clusters: &clusters,
-        profile: &profile,
+        clusters: &settings.clusters,
+        profile: &settings.profile,
         application_sets: &application_sets,
-        pr: &pull_request,
+        pr: &settings.pull_request,
         jobs: &plan.jobs,
         overlays: &overlays,
     };
-    let policy_findings = rules::check_all(&context);
+    let policy_findings = settings.profile.apply(rules::check_all(&context));
     outcome.findings.extend(crate::waiver::apply(
-        &file_config.waivers,
-        profile.apply(policy_findings),
+        &settings.file.waivers,
+        policy_findings,
         crate::waiver::today(),
     ));
-    outcome
-        .findings
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    outcome
-        .findings
-        .dedup_by(|a, b| a.sort_key() == b.sort_key());
-    // Never suggest edits from an incomplete check.
-    if outcome.exit_code() != 2 {
-        outcome.fix = crate::fix::plan(&outcome.findings);
-    }
-    outcome.elapsed = started.elapsed();
+    outcome.finish(started.elapsed());
     Ok(outcome)
+}
+
+/// Expands every ApplicationSet not excluded into `repo.applications`. Returns the projects an
+/// ApplicationSet may have generated unseen Applications for (`None`: any project).
+fn expand(
+    repo: &mut Repository,
+    settings: &Settings,
+    findings: &mut Vec<Finding>,
+) -> Vec<Option<String>> {
+    let context = ExpandContext {
+        repos: &settings.repos,
+        pr: &settings.pull_request,
+        clusters: &settings.clusters,
+    };
+    let mut partially_expanded = Vec::new();
+    let mut generated = Vec::new();
+    for appset in &repo.application_sets {
+        if settings.file.excludes(&appset.name) {
+            continue;
+        }
+        let mut expansion = appset::expand(appset, &context);
+        if expansion
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Error)
+        {
+            partially_expanded.push(appset.template_project());
+        }
+        if settings
+            .file
+            .unevaluated_application_sets
+            .contains(&appset.name)
+        {
+            // Acknowledged in the config: still reported, no longer failing.
+            for finding in &mut expansion.findings {
+                if finding.rule == Code::GeneratorNotEvaluated {
+                    finding.severity = Severity::Warning;
+                    finding.help = Some(format!(
+                        "{} is listed under unevaluatedApplicationSets in preview-gate.yaml: its Applications are not checked",
+                        appset.name
+                    ));
+                }
+            }
+        }
+        findings.extend(expansion.findings);
+        generated.extend(expansion.applications);
+    }
+    repo.applications.extend(generated);
+    partially_expanded
+}
+
+/// `helm template` capabilities: the kube version and every API version known.
+fn plan_options(settings: &Settings, scopes: &ScopeRegistry) -> PlanOptions {
+    let mut api_versions: Vec<String> = scopes.api_versions().map(str::to_string).collect();
+    api_versions.extend(settings.api_versions.iter().cloned());
+    api_versions.sort();
+    api_versions.dedup();
+    PlanOptions {
+        kube_version: settings.kube_version.clone(),
+        api_versions,
+        offline: settings.offline,
+    }
 }
 
 /// Kustomize overlays of the ApplicationSets themselves (local-cluster overlays), when the profile
 /// asks `preview-appset-hardening` to check them; built like any Kustomize source. A failed build
 /// is a `render-failed` finding: the gate could not check what it was asked to.
 fn build_overlays(
-    root: &std::path::Path,
-    profile: &rules::profile::Profile,
-    render_options: &RenderOptions,
+    settings: &Settings,
     findings: &mut Vec<Finding>,
 ) -> Vec<(PathBuf, Vec<render::RenderedDoc>)> {
     use rules::profile::RuleParams;
-    let Some(settings) = profile
+    let root = settings.root.as_path();
+    let render_options = &settings.render;
+    let Some(hardening) = settings
+        .profile
         .params(rules::preview_appset_hardening::META.id())
         .map(rules::preview_appset_hardening::Settings::from_params)
     else {
         return Vec::new();
     };
-    let jobs: Vec<RenderJob> = rules::preview_appset_hardening::local_overlays(root, &settings)
+    let jobs: Vec<RenderJob> = rules::preview_appset_hardening::local_overlays(root, &hardening)
         .into_iter()
         .map(|dir| RenderJob {
             app: 0,
@@ -359,7 +280,7 @@ const PROBE_NAMESPACE: &str = "preview-gate-namespace-probe";
 /// proves nothing and is ignored.
 fn probe_pinned_namespaces(
     jobs: &[RenderJob],
-    apps: &[crate::argo::application::Application],
+    apps: &[Application],
     inventory: &Inventory,
     scopes: &ScopeRegistry,
     render_options: &RenderOptions,
@@ -433,28 +354,22 @@ fn probe_pinned_namespaces(
     (pinned, probes.len())
 }
 
+/// The Applications `settings` choose, and the projects all of whose Applications are chosen
+/// and fully expanded (only those get stale-entry checks).
 fn select(
     repo: &Repository,
-    options: &CheckOptions,
-    file_config: &FileConfig,
-) -> Result<(Vec<crate::argo::application::Application>, BTreeSet<String>), String> {
-    let globs = options
-        .app_globs
-        .iter()
-        .map(|g| glob::Pattern::new(g).map_err(|e| format!("--app {g}: {e}")))
-        .collect::<Result<Vec<_>, _>>()?;
-    let chosen = |app: &crate::argo::application::Application| {
-        (globs.is_empty() || globs.iter().any(|g| g.matches(&app.name)))
-            && file_config.selects(&app.name)
-            && (options.projects.is_empty()
-                || options.projects.iter().any(|p| p == app.project_name()))
-    };
-    let apps: Vec<_> = repo
+    settings: &Settings,
+    partially_expanded: &[Option<String>],
+) -> (Vec<Application>, BTreeSet<String>) {
+    let apps: Vec<Application> = repo
         .applications
         .iter()
-        .filter(|a| chosen(a))
+        .filter(|a| settings.chooses(a))
         .cloned()
         .collect();
+    if partially_expanded.iter().any(Option::is_none) {
+        return (apps, BTreeSet::new());
+    }
     let fully_checked = repo
         .projects
         .iter()
@@ -465,47 +380,16 @@ fn select(
                 .iter()
                 .filter(|a| a.project_name() == name)
                 .collect();
-            !of_project.is_empty() && of_project.iter().all(|a| chosen(a))
+            !of_project.is_empty()
+                && of_project.iter().all(|a| settings.chooses(a))
+                && !partially_expanded.contains(&Some(name.clone()))
         })
         .collect();
-    Ok((apps, fully_checked))
-}
-
-fn scope_registry(
-    repo: &Repository,
-    file_config: &FileConfig,
-    options: &CheckOptions,
-    findings: &mut Vec<Finding>,
-) -> ScopeRegistry {
-    let mut scopes = ScopeRegistry::builtin();
-    for (crd, location) in &repo.crds {
-        scopes.add_crd(crd, &location.display_path());
-    }
-    if let Some(path) = &options.api_resources {
-        let loaded = std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|text| scopes.add_api_resources(&text));
-        if let Err(message) = loaded {
-            let file = std::sync::Arc::from(path.as_path());
-            findings.push(Finding::new(
-                Code::InvalidConfig,
-                Severity::Error,
-                format!("--api-resources: {message}"),
-                Location::file_start(file),
-            ));
-        }
-    }
-    for api_version in &file_config.api_versions {
-        scopes.add_api_version(api_version);
-    }
-    for (group, kind, scope) in &file_config.scopes {
-        scopes.add_declared(group, kind, *scope);
-    }
-    scopes
+    (apps, fully_checked)
 }
 
 /// A shell-like line for `--print-renders`.
-fn describe(job: &RenderJob, apps: &[crate::argo::application::Application]) -> String {
+fn describe(job: &RenderJob, apps: &[Application]) -> String {
     let app = &apps[job.app].name;
     let quote = |s: &str| {
         if s.chars()

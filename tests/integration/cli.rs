@@ -214,6 +214,34 @@ fn an_off_rule_costs_no_extra_renders() {
     assert!(rules.is_empty(), "{rules:?}");
 }
 
+/// The report is the evidence of the verdict: when it cannot be written, the run fails.
+fn a_report_that_cannot_be_written_exits_2() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_preview-gate"));
+    command
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--project",
+            "previews-system",
+            ".",
+        ])
+        .current_dir(testdata().join("example"))
+        .stdout(full);
+    crate::common::with_test_env(&mut command);
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("cannot write the report"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 pub fn trials() -> Vec<(crate::common::Needs, libtest_mimic::Trial)> {
     let mut trials = crate::trials!(NoTools:
         help_lists_commands_and_options,
@@ -227,6 +255,7 @@ pub fn trials() -> Vec<(crate::common::Needs, libtest_mimic::Trial)> {
         project_selection_limits_the_check,
         a_profile_sets_severities_and_is_validated,
         an_off_rule_costs_no_extra_renders,
+        a_report_that_cannot_be_written_exits_2,
     ));
     trials
 }
