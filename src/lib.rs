@@ -13,7 +13,6 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
-pub mod gotemplate;
 pub mod hook;
 pub mod inventory;
 pub mod kustomize_edit;

@@ -13,9 +13,7 @@ use super::exec::{Ev, MAX_OUTPUT, truth};
 use super::gofmt::{self, go_quote, sprint, sprint_value};
 use super::parse::parse_go_int;
 use super::value::{ListTy, MapTy, V};
-use super::{Options, crypto, yaml};
-// Argo CD's SanitizeName, shared with the generators' `*Normalized` parameters.
-use crate::appset::params::sanitize_name;
+use super::{Options, YamlParser, crypto, yaml};
 
 /// A Go parameter type, as far as argument checking needs to know it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -748,8 +746,9 @@ pub(crate) fn lookup(name: &str) -> Option<Spec> {
             let y = yaml::to_yaml(&any(&a[0]))?;
             Ok(V::str(y.strip_suffix('\n').unwrap_or(&y)))
         }),
-        "fromYaml" => f(&[Str], |_, a| from_yaml(s(&a[0]), false)),
-        "fromYamlArray" => f(&[Str], |_, a| from_yaml(s(&a[0]), true)),
+        "fromYaml" => f(&[Str], |ctx, a| from_yaml(ctx.opts.yaml, s(&a[0]), false)),
+        "fromYamlArray" => f(&[Str], |ctx, a| from_yaml(ctx.opts.yaml, s(&a[0]), true)),
+        // Not in Argo CD v3.5.1's map: it comes from an open pull request (argo-cd#26614).
         "tpl" => f(&[Str, Any], |ctx, a| {
             let text = s(&a[0]);
             if ctx.depth >= 32 {
@@ -1857,10 +1856,10 @@ pub(crate) fn slug_make(s: &str, max_len: i64, smart: bool) -> Result<String, St
     Ok(slug)
 }
 
-/// Argo CD's fromYAML/fromYAMLArray via the registered parser; like sigs.k8s.io/yaml the
-/// document goes through JSON, so numbers come back as float64.
-fn from_yaml(text: &str, array: bool) -> Res {
-    let Some(parser) = super::yaml_parser() else {
+/// Argo CD's fromYAML/fromYAMLArray via the caller's parser ([`Options::yaml`]); like
+/// sigs.k8s.io/yaml the document goes through JSON, so numbers come back as float64.
+fn from_yaml(parser: Option<YamlParser>, text: &str, array: bool) -> Res {
+    let Some(parser) = parser else {
         return Err("fromYaml: no YAML parser has been registered".into());
     };
     let value = parser(text).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
@@ -2281,4 +2280,35 @@ fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
         }
     }
     Ok(false)
+}
+
+/// Argo CD's `utils.SanitizeName` (the `normalize` function and every `*Normalized` parameter):
+/// lower case, anything outside `[-a-z0-9.]` becomes `-`, at most 253 characters, no leading or
+/// trailing `-`/`.`.
+pub fn sanitize_name(name: &str) -> String {
+    let lowered: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let cut: String = lowered.chars().take(253).collect();
+    cut.trim_matches(|c| c == '-' || c == '.').to_string()
+}
+
+#[cfg(test)]
+mod sanitize_tests {
+    use super::sanitize_name;
+
+    #[test]
+    fn sanitize_name_follows_argo() {
+        assert_eq!(sanitize_name("My_Service.Name"), "my-service.name");
+        assert_eq!(sanitize_name("-web-"), "web");
+        assert_eq!(sanitize_name("a/b c"), "a-b-c");
+    }
 }
