@@ -15,7 +15,6 @@ pub mod diagnostic;
 pub mod discover;
 pub mod edit;
 pub mod fix;
-pub mod gotemplate;
 pub mod hook;
 pub mod inventory;
 pub mod kustomize_edit;

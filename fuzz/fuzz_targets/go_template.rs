@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use preview_gate::gotemplate::{Options, parse};
+use gotemplate::{Options, parse};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -17,7 +17,11 @@ fuzz_target!(|data: &[u8]| {
             "replicas": 1000000.0,
         });
         let _ = template.execute(&params, Options::default());
-        let _ = template.execute(&params, Options { missing_key_error: true });
+        let strict = Options {
+            missing_key_error: true,
+            ..Options::default()
+        };
+        let _ = template.execute(&params, strict);
         let _ = template.data_references();
     }
 });

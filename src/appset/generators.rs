@@ -6,11 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use gotemplate::sanitize_name;
 use serde_json::{Map, Value};
 
-use super::params::{
-    Params, as_go_json, flatten, flatten_for_selector, merge_override, sanitize_name,
-};
+use super::params::{Params, as_go_json, flatten, flatten_for_selector, merge_override};
 use super::pull_request::SyntheticPr;
 use super::selector::Selector;
 use super::template::{self, Mode};

@@ -9,10 +9,11 @@ pub mod pull_request;
 pub mod selector;
 pub mod template;
 
+use gotemplate::Options;
+
 use crate::argo::application::Application;
 use crate::diagnostic::{Code, Finding, Location, Severity};
 use crate::discover::ApplicationSetDoc;
-use crate::gotemplate::Options;
 use crate::repos::RepoMap;
 use crate::yaml::{self, Node};
 
@@ -48,25 +49,22 @@ pub fn mode_of(spec: &Node) -> Mode {
         .any(|o| o.as_str() == Some("missingkey=error"));
     Mode {
         go_template,
-        options: Options { missing_key_error },
+        options: Options {
+            missing_key_error,
+            yaml: Some(yaml_to_json),
+        },
     }
 }
 
 /// `fromYaml`/`fromYamlArray` read YAML like sigs.k8s.io/yaml: through JSON, numbers as floats.
-fn register_yaml_parser() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        crate::gotemplate::set_yaml_parser(|text| {
-            let docs = yaml::parse_documents(text).map_err(|e| e.to_string())?;
-            Ok(docs.first().map_or(serde_json::Value::Null, |d| {
-                params::as_go_json(d.root.to_json())
-            }))
-        })
-    });
+fn yaml_to_json(text: &str) -> Result<serde_json::Value, String> {
+    let docs = yaml::parse_documents(text).map_err(|e| e.to_string())?;
+    Ok(docs.first().map_or(serde_json::Value::Null, |d| {
+        params::as_go_json(d.root.to_json())
+    }))
 }
 
 pub fn expand(appset: &ApplicationSetDoc, cx: &ExpandContext) -> Expansion {
-    register_yaml_parser();
     let mut out = Expansion::default();
     let file = &appset.file;
     let invalid = |message: String, node: &Node| {
@@ -373,6 +371,17 @@ mod tests {
             out.applications[0].location.line, 9,
             "points into the template"
         );
+    }
+
+    #[test]
+    fn from_yaml_reads_with_the_gates_yaml_parser() {
+        let appset = git_files_appset("").replace(
+            "{{ .replicas }}",
+            "{{ (fromYaml \"k: v\\nn: 3\").n }}-{{ fromYamlArray \"[a, b]\" | last }}",
+        );
+        let out = expand_yaml(&appset, &[("apps/web/config.yaml", "name: web\n")]);
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+        assert_eq!(out.applications[0].metadata_name, "web-3-b");
     }
 
     #[test]

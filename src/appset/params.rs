@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Number, Value};
 
-use crate::gotemplate::go_format_value;
+use gotemplate::go_format_value;
 
 pub type Params = Map<String, Value>;
 
@@ -138,36 +138,5 @@ mod tests {
             Value::Object(dst),
             json!({"a": {"x": 1, "y": 3}, "b": "keep", "c": "new"})
         );
-    }
-}
-
-/// Argo CD's `utils.SanitizeName` (the `normalize` function and every `*Normalized` parameter):
-/// lower case, anything outside `[-a-z0-9.]` becomes `-`, at most 253 characters, no leading or
-/// trailing `-`/`.`.
-pub fn sanitize_name(name: &str) -> String {
-    let lowered: String = name
-        .to_lowercase()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let cut: String = lowered.chars().take(253).collect();
-    cut.trim_matches(|c| c == '-' || c == '.').to_string()
-}
-
-#[cfg(test)]
-mod sanitize_tests {
-    use super::sanitize_name;
-
-    #[test]
-    fn sanitize_name_follows_argo() {
-        assert_eq!(sanitize_name("My_Service.Name"), "my-service.name");
-        assert_eq!(sanitize_name("-web-"), "web");
-        assert_eq!(sanitize_name("a/b c"), "a-b-c");
     }
 }

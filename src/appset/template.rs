@@ -2,10 +2,10 @@
 //! every string field and map key on its own, in goTemplate or fasttemplate mode. Rendered nodes keep
 //! the template's positions, so findings about a generated Application point into the ApplicationSet.
 
+use gotemplate::Options;
 use serde_json::Value;
 
 use super::params::Params;
-use crate::gotemplate::{self, Options};
 use crate::yaml::{self, Node};
 
 #[derive(Debug, Clone, Copy, Default)]

@@ -217,9 +217,12 @@ fn fingerprint(finding: &Finding) -> String {
         finding.location.display_path(),
         normalise(&finding.message)
     );
-    let mut hash = crate::gotemplate::crypto::sha256_hex(input.as_bytes());
-    hash.truncate(32);
-    hash
+    use sha2::Digest as _;
+    // The first 16 bytes of the SHA-256, as 32 lower-case hex digits.
+    sha2::Sha256::digest(input.as_bytes())[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Digits (PR numbers in generated names, counts, ports) vary between runs for the same problem;

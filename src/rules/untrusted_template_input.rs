@@ -38,7 +38,6 @@ use crate::appset::pull_request::UNTRUSTED_PARAMS;
 use crate::appset::{self, template::Mode};
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::discover::ApplicationSetDoc;
-use crate::gotemplate;
 use crate::yaml::Node;
 
 pub const META: Meta = Meta {

@@ -1,6 +1,7 @@
 //! A Go `text/template` engine with the function map of Argo CD's ApplicationSet controller:
 //! the text/template builtins, sprig v3 (without `env`, `expandenv` and `getHostByName`) and
-//! Argo CD's `normalize`, `slugify`, `toYaml`, `fromYaml`, `fromYamlArray` and `tpl`.
+//! Argo CD's `normalize`, `slugify`, `toYaml`, `fromYaml` and `fromYamlArray`; and `tpl`, which
+//! Argo CD v3.5.1 does not have.
 //!
 //! Data is a [`serde_json::Value`], as Argo CD decodes generator parameters through JSON.
 //! A number serde_json holds as a float is a Go `float64` (so `1000000` prints as `1e+06`,
@@ -9,8 +10,11 @@
 //! Functions that depend on the clock, randomness or key material (`now`, `date`, `uuidv4`,
 //! `randAlpha`, `genCA`, …) are known names, so templates using them parse, but calling them
 //! is an execution error saying they are not supported offline.
+//!
+//! The crate's README says which versions of Go, sprig and Argo CD it mirrors and lists the known
+//! differences.
 
-pub(crate) mod crypto;
+mod crypto;
 mod exec;
 mod funcs;
 mod gofmt;
@@ -23,9 +27,9 @@ mod yaml;
 #[cfg(test)]
 mod tests;
 
-use std::sync::OnceLock;
-
 use value::V;
+
+pub use funcs::sanitize_name;
 
 /// A parsed template.
 pub struct Template {
@@ -60,36 +64,14 @@ impl std::error::Error for TemplateError {}
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
     pub missing_key_error: bool,
+    /// The YAML parser behind `fromYaml`/`fromYamlArray`; the caller owns it. Without one,
+    /// calling either function is an execution error.
+    pub yaml: Option<YamlParser>,
 }
 
-/// Parses YAML into JSON for `fromYaml`/`fromYamlArray`; the host crate owns the YAML parser.
+/// Parses YAML into JSON for `fromYaml`/`fromYamlArray` (Argo CD reads it with
+/// sigs.k8s.io/yaml, through JSON).
 pub type YamlParser = fn(&str) -> Result<serde_json::Value, String>;
-
-static YAML_PARSER: OnceLock<YamlParser> = OnceLock::new();
-
-/// Registers the YAML parser once per process; later calls are ignored.
-pub fn set_yaml_parser(parser: YamlParser) {
-    let _ = YAML_PARSER.set(parser);
-}
-
-// Unit tests use a per-thread parser so they never fight the host's tests over the global.
-#[cfg(test)]
-thread_local! {
-    static TEST_YAML_PARSER: std::cell::Cell<Option<YamlParser>> = const { std::cell::Cell::new(None) };
-}
-
-#[cfg(test)]
-fn set_test_yaml_parser(parser: YamlParser) {
-    TEST_YAML_PARSER.with(|c| c.set(Some(parser)));
-}
-
-fn yaml_parser() -> Option<YamlParser> {
-    #[cfg(test)]
-    if let Some(p) = TEST_YAML_PARSER.with(|c| c.get()) {
-        return Some(p);
-    }
-    YAML_PARSER.get().copied()
-}
 
 /// Parses template text. Unknown function names and undefined variables are parse errors,
 /// as in Go.

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Options, go_format_value, parse, set_test_yaml_parser};
+use super::{Options, go_format_value, parse};
 
 fn run_opts(tpl: &str, data: Value, opts: Options) -> Result<String, String> {
     let t = parse(tpl).map_err(|e| e.message)?;
@@ -26,6 +26,7 @@ fn run_err(tpl: &str, data: Value) -> String {
 
 const STRICT: Options = Options {
     missing_key_error: true,
+    yaml: None,
 };
 
 /// A stand-in for the host's YAML parser: JSON, or flat `key: value` / `- item` lines.
@@ -659,15 +660,23 @@ fn to_yaml_like_sigs_k8s_yaml() {
 
 #[test]
 fn from_yaml_without_parser_is_an_error() {
-    // this thread has no test parser; the global one is never set by these tests
-    if super::YAML_PARSER.get().is_none() {
-        assert!(run_err("{{ fromYaml \"a: 1\" }}", json!({})).contains("no YAML parser"));
-    }
+    assert!(run_err("{{ fromYaml \"a: 1\" }}", json!({})).contains("no YAML parser"));
 }
 
 #[test]
-fn from_yaml_uses_registered_parser() {
-    set_test_yaml_parser(test_yaml);
+fn from_yaml_uses_the_given_parser() {
+    let with_yaml = Options {
+        yaml: Some(test_yaml),
+        ..Options::default()
+    };
+    let run = |tpl: &str, data: Value| match run_opts(tpl, data, with_yaml) {
+        Ok(s) => s,
+        Err(e) => panic!("{tpl:?} failed: {e}"),
+    };
+    let run_err = |tpl: &str, data: Value| match run_opts(tpl, data, with_yaml) {
+        Ok(s) => panic!("{tpl:?} should fail but gave {s:?}"),
+        Err(e) => e,
+    };
     assert_eq!(
         run(
             r#"{{ get (fromYaml .value) "hello" }}"#,
@@ -685,6 +694,14 @@ fn from_yaml_uses_registered_parser() {
     assert_eq!(
         run("{{ (fromYaml .value).n }}", json!({"value": "n: 1000000"})),
         "1e+06"
+    );
+    // tpl executes with the same options, parser included
+    assert_eq!(
+        run(
+            r#"{{ tpl "{{ (fromYaml .value).hello }}" . }}"#,
+            json!({"value": "hello: world"})
+        ),
+        "world"
     );
     let e = run_err(
         r#"{{ get (fromYaml .value) "hello" }}"#,
