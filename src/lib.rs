@@ -1,7 +1,7 @@
 //! preview-gate: proves an Argo CD GitOps repository safe for PR preview environments.
 //!
-//! The pipeline (see `shared/design.md`): [`discover`] → [`appset`] (expand) → [`plan`] → [`render`] → [`inventory`] →
-//! [`rules`] → [`report`], driven by [`pipeline::check`].
+//! The pipeline (ARCHITECTURE.md): [`settings`] → [`discover`] → [`appset`] (expand) → [`plan`] →
+//! [`render`] → [`inventory`] → [`rules`] → [`outcome`] → [`report`], driven by [`pipeline::check`].
 
 // Findings are the error type of the pipeline stages; they are built rarely, so their size does
 // not matter on the happy path.

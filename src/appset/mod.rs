@@ -4,6 +4,7 @@
 //! Applications then go through the same pipeline as plain ones.
 
 pub mod generators;
+mod git;
 pub mod params;
 pub mod pull_request;
 pub mod selector;

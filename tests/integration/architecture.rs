@@ -9,7 +9,7 @@ use crate::common::Needs;
 
 /// Lowest first. A module may use modules of earlier layers only (never its own layer's peers).
 const LAYERS: &[(&str, &[&str])] = &[
-    ("model: syntax", &["yaml", "edit", "gotemplate"]),
+    ("model: syntax", &["yaml", "edit"]),
     ("model: findings", &["diagnostic"]),
     ("model: settings syntax", &["config_syntax"]),
     ("model: Argo CD semantics", &["argo"]),
@@ -20,9 +20,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("stage: origin", &["origin"]),
     ("stage: render", &["render"]),
     ("stage: inventory", &["inventory"]),
-    ("settings", &["waiver"]),
+    ("waivers", &["waiver"]),
     ("settings file", &["config"]),
     ("rules", &["rules"]),
+    ("settings", &["settings"]),
     ("fix", &["fix"]),
     ("outcome", &["outcome"]),
     ("report", &["report"]),
@@ -178,6 +179,36 @@ fn stages_know_no_rules_or_reports() {
     }
 }
 
+/// Small, focused files: none over 1,000 lines in the gate or its crates.
+fn no_source_file_is_over_1000_lines() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    rust_files(&root.join("crates"), &mut files);
+    let long: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let lines = std::fs::read_to_string(f).unwrap().lines().count();
+            (lines > 1000).then(|| {
+                format!(
+                    "{} has {lines} lines",
+                    f.strip_prefix(root).unwrap().display()
+                )
+            })
+        })
+        .collect();
+    assert!(long.is_empty(), "{}", long.join("\n"));
+}
+
+/// The template engine is a crate of its own: it depends on nothing of the gate.
+fn gotemplate_depends_on_nothing_of_the_gate() {
+    let manifest = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/gotemplate/Cargo.toml"),
+    )
+    .unwrap();
+    assert!(!manifest.contains("preview-gate"), "{manifest}");
+}
+
 fn the_reference_scanner_sees_grouped_imports() {
     let found = crate_references(
         "use crate::{diagnostic::{Code, Finding}, rules, yaml::Node};\n// crate::report\nlet x = crate::plan::normalize(p);",
@@ -193,6 +224,8 @@ pub fn trials() -> Vec<(Needs, libtest_mimic::Trial)> {
     crate::trials!(NoTools:
         imports_point_one_way,
         stages_know_no_rules_or_reports,
+        no_source_file_is_over_1000_lines,
+        gotemplate_depends_on_nothing_of_the_gate,
         the_reference_scanner_sees_grouped_imports,
     )
 }

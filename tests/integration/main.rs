@@ -6,7 +6,6 @@
 //! runs one. `PREVIEW_GATE_TEST_HELM=helm4` runs the trials that render again with Helm 4 (and
 //! the kustomize of kubectl v1.33); the others do not depend on the Helm version.
 
-#[allow(dead_code)]
 mod architecture;
 mod cli;
 mod common;
@@ -43,7 +42,7 @@ fn main() {
         }
     }
     let every_trial = [
-        // architecture::trials(), registered once gotemplate is its own crate (no appset import)
+        architecture::trials(),
         cli::trials(),
         docs::trials(),
         failure_modes::trials(),
