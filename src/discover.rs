@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::argo::application::Application;
 use crate::argo::project::AppProject;
 use crate::diagnostic::{Code, Finding, Location, Severity};
+use crate::sources::Sources;
 use crate::yaml::{self, Document, Node};
 
 #[derive(Debug, Default)]
@@ -79,7 +80,8 @@ impl Unparseable {
     }
 }
 
-pub fn discover(root: &Path) -> Repository {
+/// Reads every YAML file under `root` once, through `sources`, and sorts what it finds.
+pub fn discover(root: &Path, sources: &Sources) -> Repository {
     let mut repo = Repository {
         root: root.to_path_buf(),
         ..Repository::default()
@@ -88,7 +90,7 @@ pub fn discover(root: &Path) -> Repository {
     collect_yaml_files(root, &mut files);
     repo.yaml_files = files.len();
     for path in files {
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let Some(text) = sources.text(&path) else {
             continue;
         };
         let file: Arc<Path> = Arc::from(path.as_path());
@@ -175,4 +177,56 @@ fn collect_yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
+}
+
+/// The directories under `root` with a kustomization file whose relative path matches one of
+/// `patterns` (`*` within a segment), in path order; hidden directories are skipped.
+pub fn kustomize_dirs_matching(root: &Path, patterns: &[glob::Pattern]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if !patterns.is_empty() {
+        walk_kustomize_dirs(root, root, patterns, &mut out);
+    }
+    out
+}
+
+fn walk_kustomize_dirs(
+    root: &Path,
+    dir: &Path,
+    patterns: &[glob::Pattern],
+    out: &mut Vec<PathBuf>,
+) {
+    let options = glob::MatchOptions {
+        require_literal_separator: true,
+        ..glob::MatchOptions::new()
+    };
+    let relative = dir.strip_prefix(root).unwrap_or(dir);
+    if kustomization_file(dir).is_file()
+        && patterns
+            .iter()
+            .any(|p| p.matches_path_with(relative, options))
+    {
+        out.push(dir.to_path_buf());
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    for sub in dirs {
+        walk_kustomize_dirs(root, &sub, patterns, out);
+    }
+}
+
+/// A directory's kustomization file (`kustomization.yaml` when there is none, for messages).
+pub fn kustomization_file(dir: &Path) -> PathBuf {
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| dir.join("kustomization.yaml"))
 }

@@ -27,5 +27,6 @@ pub mod report;
 pub mod repos;
 pub mod rules;
 pub mod settings;
+pub mod sources;
 pub mod waiver;
 pub mod yaml;

@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::argo::application::DirectoryOptions;
 use crate::argo::gobwas::glob_match;
 use crate::diagnostic::Location;
+use crate::sources::Sources;
 use crate::yaml::{self, Node};
 
 /// A parsed object and the file (template or manifest) and line it came from.
@@ -25,7 +26,7 @@ pub enum Origins {
         chart_yaml: Option<PathBuf>,
         /// `file://` dependencies: subchart name → its directory in the checkout.
         local_dependencies: HashMap<String, PathBuf>,
-        texts: Mutex<HashMap<PathBuf, Arc<str>>>,
+        sources: Arc<Sources>,
     },
     Kustomize {
         objects: Vec<(String, String, Location)>,
@@ -39,11 +40,11 @@ impl Origins {
         Origins::Fixed(location)
     }
 
-    pub fn helm(chart_dir: PathBuf, chart_yaml: Option<PathBuf>) -> Self {
+    pub fn helm(chart_dir: PathBuf, chart_yaml: Option<PathBuf>, sources: Arc<Sources>) -> Self {
         let mut local_dependencies = HashMap::new();
         if let Some(docs) = chart_yaml
             .as_ref()
-            .and_then(|p| std::fs::read_to_string(p).ok())
+            .and_then(|p| sources.text(p))
             .and_then(|t| yaml::parse_documents(&t).ok())
         {
             for dep in docs
@@ -72,7 +73,7 @@ impl Origins {
             chart_dir,
             chart_yaml,
             local_dependencies,
-            texts: Mutex::new(HashMap::new()),
+            sources,
         }
     }
 
@@ -119,7 +120,7 @@ impl Origins {
         let Origins::Helm {
             chart_yaml,
             chart_dir,
-            texts,
+            sources,
             ..
         } = self
         else {
@@ -131,13 +132,7 @@ impl Origins {
                 .unwrap_or_else(|| chart_dir.join("Chart.yaml"));
             return Location::file_start(Arc::from(fallback.as_path()));
         };
-        let text = {
-            let mut cache = texts.lock().unwrap();
-            cache
-                .entry(file.clone())
-                .or_insert_with(|| Arc::from(std::fs::read_to_string(&file).unwrap_or_default()))
-                .clone()
-        };
+        let text = sources.text(&file).unwrap_or_default();
         let line = kind_line(&text, kind, occurrence).unwrap_or(1);
         Location::new(Arc::from(file.as_path()), line, 1, line)
     }

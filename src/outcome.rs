@@ -21,6 +21,8 @@ pub struct Outcome {
     pub planned: Vec<String>,
     /// Allowlist edits for the findings (empty when the check did not complete).
     pub fix: crate::fix::Plan,
+    /// The text of the files read, for the reports' excerpts.
+    pub sources: std::sync::Arc<crate::sources::Sources>,
 }
 
 impl Outcome {

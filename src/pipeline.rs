@@ -30,9 +30,12 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
             });
         }
     };
-    let mut outcome = Outcome::default();
+    let mut outcome = Outcome {
+        sources: settings.render.sources.clone(),
+        ..Outcome::default()
+    };
 
-    let mut repo = discover::discover(&settings.root);
+    let mut repo = discover::discover(&settings.root, &outcome.sources);
     outcome.findings.extend(repo.findings.iter().cloned());
     let partially_expanded = expand(&mut repo, &settings, &mut outcome.findings);
     let (apps, fully_checked) = select(&repo, &settings, &partially_expanded);
@@ -143,6 +146,7 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         pr: &settings.pull_request,
         jobs: &plan.jobs,
         overlays: &overlays,
+        sources: &outcome.sources,
     };
     let policy_findings = settings.profile.apply(rules::check_all(&context));
     outcome.findings.extend(crate::waiver::apply(
@@ -294,7 +298,7 @@ fn probe_pinned_namespaces(
             })
             .collect()
     };
-    let mut templates = rules::fixed_namespace::FileCache::default();
+    let mut templates = rules::fixed_namespace::FileCache::new(&render_options.sources);
     let mut probes: Vec<(RenderJob, Vec<usize>)> = Vec::new();
     for job in jobs {
         let JobKind::Helm(helm) = &job.kind else {

@@ -63,6 +63,8 @@ impl Tools {
 
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
+    /// The text of the files origins read (chart templates), shared with the reports.
+    pub sources: std::sync::Arc<crate::sources::Sources>,
     pub jobs: usize,
     pub timeout: Duration,
     pub tools: Tools,
@@ -313,7 +315,7 @@ fn render_helm(
         ChartRef::Local { dir, .. } => {
             let render_dir = prepared.chart_dirs.get(dir).unwrap_or(dir);
             command.arg(".").current_dir(render_dir);
-            Origins::helm(dir.clone(), job.chart_yaml.clone())
+            Origins::helm(dir.clone(), job.chart_yaml.clone(), options.sources.clone())
         }
         ChartRef::Remote {
             chart,

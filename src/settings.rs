@@ -91,7 +91,7 @@ impl Settings {
                 root.display()
             )));
         }
-        let mut profile = Profile::load(&options.profile).map_err(Unresolved::Invalid)?;
+        let mut profile = load_profile(&options.profile).map_err(Unresolved::Invalid)?;
         let config_path = options
             .config
             .clone()
@@ -154,6 +154,7 @@ impl Settings {
             api_resources,
             offline: options.offline,
             render: RenderOptions {
+                sources: Default::default(),
                 jobs: options.jobs,
                 timeout: options.render_timeout,
                 tools: Tools::find(options.helm_bin.clone(), options.kustomize_bin.clone()),
@@ -189,6 +190,25 @@ impl Settings {
         }
         scopes
     }
+}
+
+/// `--profile`: a built-in name, or else a profile file.
+fn load_profile(name_or_path: &str) -> Result<Profile, Vec<Finding>> {
+    if let Some(profile) = Profile::builtin(name_or_path) {
+        return profile;
+    }
+    let path = Path::new(name_or_path);
+    let file: Arc<Path> = Arc::from(path);
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        vec![invalid(
+            format!(
+                "--profile {name_or_path}: not a built-in profile ({}) nor a readable file: {e}",
+                Profile::builtin_names().join(", ")
+            ),
+            Location::file_start(file.clone()),
+        )]
+    })?;
+    Profile::from_file(&text, file)
 }
 
 /// `--api-resources`: the file must read and parse as `kubectl api-resources -o wide` output.

@@ -7,6 +7,7 @@ use owo_colors::OwoColorize;
 use super::fix;
 use crate::diagnostic::{Finding, Severity};
 use crate::outcome::Outcome;
+use crate::sources::Sources;
 
 pub fn render(outcome: &Outcome, color: bool) -> String {
     let mut out = String::new();
@@ -21,7 +22,7 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
             let _ = writeln!(out, "{}", paint(&header, color, |s| s.bold().to_string()));
             current_file = Some(path);
         }
-        write_finding(&mut out, finding, color);
+        write_finding(&mut out, finding, &outcome.sources, color);
     }
     if !outcome.findings.is_empty() {
         out.push('\n');
@@ -37,7 +38,7 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
     out
 }
 
-fn write_finding(out: &mut String, finding: &Finding, color: bool) {
+fn write_finding(out: &mut String, finding: &Finding, sources: &Sources, color: bool) {
     let label = format!("{}[{}]", finding.severity, finding.rule);
     let label = match finding.severity {
         Severity::Error => paint(&label, color, |s| s.red().bold().to_string()),
@@ -58,7 +59,7 @@ fn write_finding(out: &mut String, finding: &Finding, color: bool) {
         location.display_path(),
         location.line
     );
-    if let Some(text) = source_line(&location.file, location.line) {
+    if let Some(text) = source_line(sources, &location.file, location.line) {
         let number = location.line.to_string();
         let gutter = " ".repeat(number.len());
         let bar = paint("|", color, |s| s.blue().to_string());
@@ -98,9 +99,8 @@ fn write_finding(out: &mut String, finding: &Finding, color: bool) {
     }
 }
 
-fn source_line(file: &std::path::Path, line: u32) -> Option<String> {
-    let text = std::fs::read_to_string(file).ok()?;
-    let content = text.lines().nth(line.checked_sub(1)? as usize)?;
+fn source_line(sources: &Sources, file: &std::path::Path, line: u32) -> Option<String> {
+    let content = sources.line(file, line)?;
     let trimmed = content.trim_end();
     (!trimmed.is_empty()).then(|| trimmed.chars().take(200).collect())
 }

@@ -210,6 +210,7 @@ mod tests {
             pr: &Default::default(),
             jobs: &[],
             overlays: &[],
+            sources: &Default::default(),
         })
     }
 

@@ -41,6 +41,7 @@ use super::{Code, Context, Meta};
 use crate::argo::scope::Scope;
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::inventory::RenderedObject;
+use crate::sources::Sources;
 
 pub const META: Meta = Meta {
     code: Code::FixedNamespace,
@@ -49,7 +50,7 @@ pub const META: Meta = Meta {
 };
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let mut files = FileCache::default();
+    let mut files = FileCache::new(ctx.sources);
     let mut findings = Vec::new();
     for (i, object) in ctx.inventory.objects.iter().enumerate() {
         if object.scope != Some(Scope::Namespaced) {
@@ -112,13 +113,21 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     findings
 }
 
-/// Reads origin files once, to find the `namespace:` line of an object's metadata.
-#[derive(Default)]
-pub struct FileCache {
+/// The lines of origin files (from [`Sources`]), to find the `namespace:` line of an object's
+/// metadata.
+pub struct FileCache<'a> {
+    sources: &'a Sources,
     files: HashMap<std::sync::Arc<Path>, Option<Vec<String>>>,
 }
 
-impl FileCache {
+impl<'a> FileCache<'a> {
+    pub fn new(sources: &'a Sources) -> Self {
+        FileCache {
+            sources,
+            files: HashMap::new(),
+        }
+    }
+
     /// Whether the object's template writes its namespace as exactly `{{ .Release.Namespace }}`
     /// (optionally quoted): such an object follows the release namespace without a probe render.
     pub fn follows_release_namespace(&mut self, origin: &Location) -> bool {
@@ -180,12 +189,13 @@ impl FileCache {
     }
 
     fn namespace_line(&mut self, origin: &Location) -> Option<Location> {
+        let sources = self.sources;
         let lines = self
             .files
             .entry(origin.file.clone())
             .or_insert_with(|| {
-                std::fs::read_to_string(&origin.file)
-                    .ok()
+                sources
+                    .text(&origin.file)
                     .map(|t| t.lines().map(str::to_string).collect())
             })
             .as_ref()?;
@@ -285,7 +295,8 @@ mod tests {
         )
         .unwrap();
         let file: std::sync::Arc<Path> = std::sync::Arc::from(path.as_path());
-        let mut cache = FileCache::default();
+        let sources = Sources::default();
+        let mut cache = FileCache::new(&sources);
         let at = |line| Location::new(file.clone(), line, 1, line);
         assert!(cache.follows_release_namespace(&at(1)));
         assert!(!cache.follows_release_namespace(&at(5)));

@@ -247,6 +247,8 @@ pub struct Context<'a> {
     pub pr: &'a SyntheticPr,
     /// The planned renders: which tool renders each (Application, source).
     pub jobs: &'a [RenderJob],
+    /// The text of the files read so far; rules read lines from here, never from disk.
+    pub sources: &'a crate::sources::Sources,
     /// Kustomize overlays an opt-in rule asked for, built: `(directory, objects)`.
     pub overlays: &'a [(std::path::PathBuf, Vec<crate::render::RenderedDoc>)],
 }

@@ -62,6 +62,7 @@ use super::{Code, Context, Meta};
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::render::RenderedDoc;
 use crate::rules::profile::{ParamType, rule_params};
+use crate::sources::Sources;
 use crate::yaml::{self, Node};
 
 pub const META: Meta = Meta {
@@ -140,7 +141,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         }));
     }
     for (dir, docs) in ctx.overlays {
-        findings.extend(local_overlay(dir, docs, settings));
+        findings.extend(local_overlay(ctx.sources, dir, docs, settings));
     }
     findings
 }
@@ -152,52 +153,18 @@ pub fn local_overlays(root: &Path, settings: &Settings) -> Vec<PathBuf> {
         .iter()
         .filter_map(|p| glob::Pattern::new(p.trim_end_matches('/')).ok())
         .collect();
-    let mut out = Vec::new();
-    if !patterns.is_empty() {
-        walk(root, root, &patterns, &mut out);
-    }
-    out
+    crate::discover::kustomize_dirs_matching(root, &patterns)
 }
 
-fn walk(root: &Path, dir: &Path, patterns: &[glob::Pattern], out: &mut Vec<PathBuf>) {
-    let options = glob::MatchOptions {
-        require_literal_separator: true,
-        ..glob::MatchOptions::new()
-    };
-    let relative = dir.strip_prefix(root).unwrap_or(dir);
-    if kustomization_file(dir).is_file()
-        && patterns
-            .iter()
-            .any(|p| p.matches_path_with(relative, options))
-    {
-        out.push(dir.to_path_buf());
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut dirs: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-        .map(|e| e.path())
-        .collect();
-    dirs.sort();
-    for sub in dirs {
-        walk(root, &sub, patterns, out);
-    }
-}
-
-/// A directory's kustomization file (`kustomization.yaml` when there is none, for messages).
-pub fn kustomization_file(dir: &Path) -> PathBuf {
-    ["kustomization.yaml", "kustomization.yml", "Kustomization"]
-        .iter()
-        .map(|n| dir.join(n))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| dir.join("kustomization.yaml"))
-}
+pub use crate::discover::kustomization_file;
 
 /// The preview ApplicationSets an overlay builds must poll exactly every `localRequeueAfterSeconds`.
-fn local_overlay(dir: &Path, docs: &[RenderedDoc], settings: &Settings) -> Vec<Finding> {
+fn local_overlay(
+    sources: &Sources,
+    dir: &Path,
+    docs: &[RenderedDoc],
+    settings: &Settings,
+) -> Vec<Finding> {
     let wanted = *settings.local_requeue_after_seconds;
     let named = &settings.application_sets;
     let shown = crate::diagnostic::display_path(dir);
@@ -235,7 +202,7 @@ fn local_overlay(dir: &Path, docs: &[RenderedDoc], settings: &Settings) -> Vec<F
                     format!(
                         "local overlay {shown} builds ApplicationSet {name}, whose pull request generator polls {polls}; local clusters have no public webhook and poll every {wanted} seconds"
                     ),
-                    overlay_location(dir, &name),
+                    overlay_location(sources, dir, &name),
                 )
                 .app(&name)
                 .help(format!(
@@ -249,11 +216,11 @@ fn local_overlay(dir: &Path, docs: &[RenderedDoc], settings: &Settings) -> Vec<F
 
 /// The line of the overlay that sets (or should set) an ApplicationSet's polling interval: inside
 /// the patch that targets it, else the `patches:` key, else the file's start.
-fn overlay_location(dir: &Path, appset: &str) -> Location {
+fn overlay_location(sources: &Sources, dir: &Path, appset: &str) -> Location {
     let path = kustomization_file(dir);
     let file: Arc<Path> = Arc::from(path.as_path());
-    let Some(root) = std::fs::read_to_string(&path)
-        .ok()
+    let Some(root) = sources
+        .text(&path)
         .and_then(|t| yaml::parse_documents(&t).ok())
         .and_then(|d| d.into_iter().next())
         .map(|d| d.root)
@@ -294,11 +261,7 @@ fn overlay_location(dir: &Path, appset: &str) -> Location {
     }
     if let Some(other) = patch.get("path").and_then(Node::as_str) {
         let patch_file = dir.join(other);
-        if let Some(index) = std::fs::read_to_string(&patch_file)
-            .ok()
-            .as_deref()
-            .and_then(mentions)
-        {
+        if let Some(index) = sources.text(&patch_file).as_deref().and_then(mentions) {
             let line = index as u32 + 1;
             return Location::new(Arc::from(patch_file.as_path()), line, 1, line);
         }
@@ -466,11 +429,11 @@ mod tests {
         .unwrap();
         let settings = Settings::with("localOverlays: ['**/overlays/local*']\n");
         assert_eq!(local_overlays(dir.path(), &settings), vec![overlay.clone()]);
-        assert_eq!(overlay_location(&overlay, "a").line, 7);
-        let b = overlay_location(&overlay, "b");
+        assert_eq!(overlay_location(&Sources::default(), &overlay, "a").line, 7);
+        let b = overlay_location(&Sources::default(), &overlay, "b");
         assert_eq!((b.file.ends_with("b.yaml"), b.line), (true, 4));
         assert_eq!(
-            overlay_location(&overlay, "c").line,
+            overlay_location(&Sources::default(), &overlay, "c").line,
             2,
             "no patch: the patches key"
         );
@@ -482,7 +445,7 @@ mod tests {
         .into_iter()
         .map(|d| RenderedDoc { origin: Location::file_start(Arc::from(Path::new("/x"))), node: d.root })
         .collect::<Vec<_>>();
-        let found = local_overlay(&overlay, &built, &settings);
+        let found = local_overlay(&Sources::default(), &overlay, &built, &settings);
         assert_eq!(found.len(), 1);
         assert!(
             found[0].message.contains("every 300 seconds"),

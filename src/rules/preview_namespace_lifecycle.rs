@@ -258,6 +258,7 @@ fn namespace(
                     namespace.name
                 ),
                 support::value_location(
+                    ctx.sources,
                     &namespace.origin,
                     &["metadata", "name"],
                     &namespace.name,
@@ -277,8 +278,9 @@ fn namespace(
             Some(_) => continue,
         };
         let location = match &have {
-            None => support::key_location(&namespace.origin, &["metadata", "labels"]),
+            None => support::key_location(ctx.sources, &namespace.origin, &["metadata", "labels"]),
             Some(have) => support::value_location(
+                ctx.sources,
                 &namespace.origin,
                 &["metadata", "labels", key],
                 have,
@@ -306,7 +308,7 @@ fn namespace(
                         namespace.name,
                         label.text()
                     ),
-                    support::key_location(&namespace.origin, &["metadata", "labels", METADATA_NAME_LABEL]),
+                    support::key_location(ctx.sources, &namespace.origin, &["metadata", "labels", METADATA_NAME_LABEL]),
                 )
                 .help(format!("remove the {METADATA_NAME_LABEL} label")),
             );

@@ -140,7 +140,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                     META.code,
                     META.severity,
                     format!("{route} of Application {}: {message}", app.name),
-                    support::key_location(&object.origin, path),
+                    support::key_location(ctx.sources, &object.origin, path),
                 )
                 .app(&app.name)
                 .project(app.project_name())

@@ -71,7 +71,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             .filter(|o| o.group.is_empty() && o.kind == "Service")
             .collect();
         findings.extend(
-            check_app(app, &services, settings)
+            check_app(ctx, app, &services, settings)
                 .into_iter()
                 .map(|f| f.app(&app.name).project(app.project_name())),
         );
@@ -79,7 +79,12 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     support::merge_same_line(findings)
 }
 
-fn check_app(app: &Application, services: &[&RenderedObject], settings: &Settings) -> Vec<Finding> {
+fn check_app(
+    ctx: &Context,
+    app: &Application,
+    services: &[&RenderedObject],
+    settings: &Settings,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let finding = |message: String, location: Location| {
         Finding::new(
@@ -125,7 +130,7 @@ fn check_app(app: &Application, services: &[&RenderedObject], settings: &Setting
             out.push(
                 finding(
                     format!("Service {alias} is of type {kind}; it must be an ExternalName alias of {target}"),
-                    support::key_location(&service.origin, &["spec", "type"]),
+                    support::key_location(ctx.sources, &service.origin, &["spec", "type"]),
                 )
                 .help(format!("set `type: ExternalName` and `externalName: {target}`")),
             );
@@ -136,7 +141,7 @@ fn check_app(app: &Application, services: &[&RenderedObject], settings: &Setting
             out.push(
                 finding(
                     format!("Service {alias} points at `{external}`; it must alias {target}"),
-                    support::key_location(&service.origin, &["spec", "externalName"]),
+                    support::key_location(ctx.sources, &service.origin, &["spec", "externalName"]),
                 )
                 .help(format!("set `externalName: {target}`")),
             );

@@ -345,23 +345,22 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// Loads a built-in profile by name, or a profile file.
-    pub fn load(name_or_path: &str) -> Result<Profile, Vec<Finding>> {
-        match BUILTIN.iter().find(|(name, _)| *name == name_or_path) {
-            Some((name, text)) => parse(text, Arc::from(Path::new(&format!("rules/{name}.yaml")))),
-            None => {
-                let path = Path::new(name_or_path);
-                let file: Arc<Path> = Arc::from(path);
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
-                    vec![config_syntax::invalid(
-                        format!("--profile {name_or_path}: not a built-in profile ({}) nor a readable file: {e}", names.join(", ")),
-                        Location::file_start(file.clone()),
-                    )]
-                })?;
-                parse(&text, file)
-            }
-        }
+    /// A built-in profile, when `name` is one.
+    pub fn builtin(name: &str) -> Option<Result<Profile, Vec<Finding>>> {
+        BUILTIN
+            .iter()
+            .find(|(builtin, _)| *builtin == name)
+            .map(|(name, text)| parse(text, Arc::from(Path::new(&format!("rules/{name}.yaml")))))
+    }
+
+    /// The names of the built-in profiles.
+    pub fn builtin_names() -> Vec<&'static str> {
+        BUILTIN.iter().map(|(name, _)| *name).collect()
+    }
+
+    /// A profile file's text, read by the caller (settings).
+    pub fn from_file(text: &str, file: Arc<Path>) -> Result<Profile, Vec<Finding>> {
+        parse(text, file)
     }
 
     /// Applies a `rules:` mapping on top of this profile (the repository's `preview-gate.yaml`
@@ -708,7 +707,9 @@ mod tests {
     #[test]
     fn builtin_profiles_are_valid() {
         for (name, _) in BUILTIN {
-            Profile::load(name).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            Profile::builtin(name)
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{name}: {e:?}"));
         }
     }
 
@@ -721,7 +722,7 @@ mod tests {
 
     #[test]
     fn a_config_overlay_tunes_the_profile_and_keeps_parameters() {
-        let mut profile = Profile::load("ameide-previews").unwrap();
+        let mut profile = Profile::builtin("ameide-previews").unwrap().unwrap();
         let before = profile.params("preview-routes").cloned();
         assert!(before.is_some());
         let file: Arc<Path> = Arc::from(Path::new("/preview-gate.yaml"));
@@ -786,8 +787,8 @@ mod tests {
 
     #[test]
     fn opt_in_rules_are_off_unless_a_profile_enables_them() {
-        let default = Profile::load("default").unwrap();
-        let spec = Profile::load("ameide-previews").unwrap();
+        let default = Profile::builtin("default").unwrap().unwrap();
+        let spec = Profile::builtin("ameide-previews").unwrap().unwrap();
         let at = Location::file_start(Arc::from(Path::new("x")));
         for id in rules::all().map(|m| m.id()) {
             if rules::params_of(id).is_none() {

@@ -9,7 +9,7 @@ use crate::common::Needs;
 
 /// Lowest first. A module may use modules of earlier layers only (never its own layer's peers).
 const LAYERS: &[(&str, &[&str])] = &[
-    ("model: syntax", &["yaml", "edit"]),
+    ("model: syntax", &["yaml", "edit", "sources"]),
     ("model: findings", &["diagnostic"]),
     ("model: settings syntax", &["config_syntax"]),
     ("model: Argo CD semantics", &["argo"]),
@@ -200,6 +200,29 @@ fn no_source_file_is_over_1000_lines() {
     assert!(long.is_empty(), "{}", long.join("\n"));
 }
 
+/// Source text is read once, through `sources::Sources`: rules and reports never touch the disk
+/// for it (their unit tests may write fixtures).
+fn rules_and_reports_read_no_files() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src.join("rules"), &mut files);
+    rust_files(&src.join("report"), &mut files);
+    let mut problems = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        for needle in ["std::fs::read", "read_to_string", "read_dir", "File::open"] {
+            if code.contains(needle) {
+                problems.push(format!(
+                    "{}: {needle}",
+                    file.strip_prefix(&src).unwrap().display()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// The template engine is a crate of its own: it depends on nothing of the gate.
 fn gotemplate_depends_on_nothing_of_the_gate() {
     let manifest = std::fs::read_to_string(
@@ -225,6 +248,7 @@ pub fn trials() -> Vec<(Needs, libtest_mimic::Trial)> {
         imports_point_one_way,
         stages_know_no_rules_or_reports,
         no_source_file_is_over_1000_lines,
+        rules_and_reports_read_no_files,
         gotemplate_depends_on_nothing_of_the_gate,
         the_reference_scanner_sees_grouped_imports,
     )

@@ -10,6 +10,7 @@ use crate::discover::ApplicationSetDoc;
 use crate::edit::{Action, Change, Entry};
 use crate::inventory::RenderedObject;
 use crate::plan::JobKind;
+use crate::sources::Sources;
 use crate::yaml::Node;
 
 use super::Context;
@@ -118,8 +119,8 @@ pub fn field<'a>(object: &'a RenderedObject, path: &[&str]) -> Option<&'a str> {
 /// The line in the object's source file (chart template or plain manifest) of the deepest key of
 /// `path` that is written there; the object's `kind:` line when none is. A key inside a list item
 /// (`- namespace: x`) counts as a key of the list's parent.
-pub fn key_location(origin: &Location, path: &[&str]) -> Location {
-    let Ok(text) = std::fs::read_to_string(&origin.file) else {
+pub fn key_location(sources: &Sources, origin: &Location, path: &[&str]) -> Location {
+    let Some(text) = sources.text(&origin.file) else {
         return origin.clone();
     };
     let lines: Vec<&str> = text.lines().collect();
@@ -132,12 +133,13 @@ pub fn key_location(origin: &Location, path: &[&str]) -> Location {
 /// Like [`key_location`], but only when the file writes `value` on that key's line: a value that
 /// comes from elsewhere (a Kustomize patch on the Application) points at `elsewhere` instead.
 pub fn value_location(
+    sources: &Sources,
     origin: &Location,
     path: &[&str],
     value: &str,
     elsewhere: Option<&Location>,
 ) -> Location {
-    let Ok(text) = std::fs::read_to_string(&origin.file) else {
+    let Some(text) = sources.text(&origin.file) else {
         return origin.clone();
     };
     let lines: Vec<&str> = text.lines().collect();
