@@ -227,13 +227,13 @@ fn build_overlays(
     settings: &Settings,
     findings: &mut Vec<Finding>,
 ) -> Vec<(PathBuf, Vec<render::RenderedDoc>)> {
-    use rules::profile::RuleParams;
     let root = settings.root.as_path();
     let render_options = &settings.render;
     let Some(hardening) = settings
         .profile
-        .params(rules::preview_appset_hardening::META.id())
-        .map(rules::preview_appset_hardening::Settings::from_params)
+        .settings::<rules::preview_appset_hardening::Settings>(
+            rules::preview_appset_hardening::META.code,
+        )
     else {
         return Vec::new();
     };

@@ -63,8 +63,9 @@ pub struct Settings {
     pub kube_version: String,
     /// `--api-versions` and the file's `apiVersions`.
     pub api_versions: Vec<String>,
-    /// `--api-resources`, read.
-    pub api_resources: Option<String>,
+    /// Resource scopes known before discovery: built-in kinds, `--api-resources`, the file's
+    /// `apiVersions` and `scopes`. [`Settings::scopes`] adds the repository's CRDs.
+    base_scopes: ScopeRegistry,
     pub offline: bool,
     pub render: RenderOptions,
     pub show_progress: bool,
@@ -111,12 +112,17 @@ impl Settings {
             .map(|g| glob::Pattern::new(g).map_err(|e| format!("--app {g}: {e}")))
             .collect::<Result<Vec<_>, _>>()
             .map_err(Unresolved::Usage)?;
-        let api_resources = options
-            .api_resources
-            .as_deref()
-            .map(read_api_resources)
-            .transpose()
-            .map_err(|finding| Unresolved::Invalid(vec![finding]))?;
+        let mut base_scopes = ScopeRegistry::builtin();
+        if let Some(path) = &options.api_resources {
+            add_api_resources(&mut base_scopes, path)
+                .map_err(|finding| Unresolved::Invalid(vec![finding]))?;
+        }
+        for api_version in &file.api_versions {
+            base_scopes.add_api_version(api_version);
+        }
+        for (group, kind, scope) in &file.scopes {
+            base_scopes.add_declared(group, kind, *scope);
+        }
 
         let mut repos = RepoMap::default();
         for (url, dir) in options.repo_map.iter().chain(&file.repositories) {
@@ -138,6 +144,13 @@ impl Settings {
             .clone()
             .or(file.kube_version.clone())
             .unwrap_or_else(|| DEFAULT_KUBE_VERSION.to_string());
+        // Checked once here; each Helm source normalises it (or its own) as Argo CD does.
+        crate::argo::kube_version::parse_kube_version(&kube_version).map_err(|e| {
+            Unresolved::Usage(format!(
+                "kube version {kube_version} (--kube-version or kubeVersion in {}): {e}",
+                config::FILE_NAME
+            ))
+        })?;
         let mut api_versions = options.api_versions.clone();
         api_versions.extend(file.api_versions.iter().cloned());
         Ok(Settings {
@@ -151,7 +164,7 @@ impl Settings {
             projects: options.projects.clone(),
             kube_version,
             api_versions,
-            api_resources,
+            base_scopes,
             offline: options.offline,
             render: RenderOptions {
                 sources: Default::default(),
@@ -171,22 +184,13 @@ impl Settings {
             && (self.projects.is_empty() || self.projects.iter().any(|p| p == app.project_name()))
     }
 
-    /// The resource scopes: built-in kinds, the repository's CRDs, `--api-resources`, and the
-    /// file's `apiVersions` and `scopes`.
+    /// The resource scopes: the settings' own, and the repository's CRDs. A CRD never overrides
+    /// a discovered or declared scope (`ScopeRegistry` ranks them), so adding CRDs last is the
+    /// same as adding them first.
     pub fn scopes(&self, repo: &Repository) -> ScopeRegistry {
-        let mut scopes = ScopeRegistry::builtin();
+        let mut scopes = self.base_scopes.clone();
         for (crd, location) in &repo.crds {
             scopes.add_crd(crd, &location.display_path());
-        }
-        if let Some(text) = &self.api_resources {
-            // Read and checked by `resolve`.
-            let _ = scopes.add_api_resources(text);
-        }
-        for api_version in &self.file.api_versions {
-            scopes.add_api_version(api_version);
-        }
-        for (group, kind, scope) in &self.file.scopes {
-            scopes.add_declared(group, kind, *scope);
         }
         scopes
     }
@@ -212,12 +216,12 @@ fn load_profile(name_or_path: &str) -> Result<Profile, Vec<Finding>> {
 }
 
 /// `--api-resources`: the file must read and parse as `kubectl api-resources -o wide` output.
-fn read_api_resources(path: &Path) -> Result<String, Finding> {
+fn add_api_resources(scopes: &mut ScopeRegistry, path: &Path) -> Result<(), Finding> {
     let at = || Location::file_start(Arc::from(path));
     let text = std::fs::read_to_string(path)
         .map_err(|e| invalid(format!("--api-resources: {e}"), at()))?;
-    ScopeRegistry::builtin()
+    scopes
         .add_api_resources(&text)
         .map_err(|message| invalid(format!("--api-resources: {message}"), at()))?;
-    Ok(text)
+    Ok(())
 }

@@ -198,14 +198,6 @@ mod docs {
     include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
 }
 
-/// The parameters an opt-in rule declares; `None` for rules that always run.
-pub fn params_of(id: &str) -> Option<&'static [Param]> {
-    REGISTRY
-        .iter()
-        .find(|rule| rule.meta.id() == id)
-        .and_then(|rule| rule.params)
-}
-
 pub fn meta(id: &str) -> Option<&'static Meta> {
     all().find(|m| m.id() == id)
 }
@@ -258,14 +250,9 @@ impl Context<'_> {
         self.projects.iter().find(|p| p.name == name)
     }
 
-    /// An opt-in rule's parameters when the profile enables it.
-    pub fn params(&self, code: Code) -> Option<&Params> {
-        self.profile.params(code.as_str())
-    }
-
     /// An opt-in rule's typed parameters when the profile enables it; `None`: do not run it.
     pub fn settings<T: profile::RuleParams>(&self, code: Code) -> Option<T> {
-        self.params(code).map(T::from_params)
+        self.profile.settings(code)
     }
 }
 

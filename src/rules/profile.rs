@@ -426,6 +426,11 @@ impl Profile {
         self.params.get(id)
     }
 
+    /// An opt-in rule's typed parameters when the profile enables it; `None`: do not run it.
+    pub fn settings<T: RuleParams>(&self, code: Code) -> Option<T> {
+        self.params(code.as_str()).map(T::from_params)
+    }
+
     /// Drops findings of disabled rules and applies severities (notes stay notes).
     pub fn apply(&self, findings: Vec<Finding>) -> Vec<Finding> {
         findings
@@ -436,14 +441,13 @@ impl Profile {
                     Some(Some(severity)) => {
                         // Only findings at the rule's own severity move: a note or a latent warning
                         // the rule chose deliberately keeps its level.
-                        let default = Some(rules::meta_of(finding.rule)).map(|m| m.severity);
-                        if Some(finding.severity) == default {
+                        if finding.severity == rules::meta_of(finding.rule).severity {
                             finding.severity = *severity;
                         }
                         Some(finding)
                     }
                     // An opt-in rule the profile does not name stays off.
-                    None if rules::params_of(finding.rule.as_str()).is_some() => None,
+                    None if rules::rule_of(finding.rule).params.is_some() => None,
                     None => Some(finding),
                 },
             )
@@ -490,7 +494,7 @@ fn rule_setting(
     let error = |message: String, node: &Node| {
         config_syntax::invalid(message, Location::at_node(file, node))
     };
-    let declared = rules::params_of(meta.id());
+    let declared = rules::rule_of(meta.code).params;
     let Some(entries) = setting.as_map() else {
         let severity = severity(setting)
             .map_err(|e| problems.push(error(e, setting)))
@@ -768,8 +772,9 @@ mod tests {
     #[test]
     fn every_declared_default_is_valid() {
         let file: Arc<Path> = Arc::from(Path::new("<default>"));
-        for id in rules::all().map(|m| m.id()) {
-            for param in rules::params_of(id).unwrap_or_default() {
+        for rule in rules::REGISTRY {
+            let id = rule.meta.id();
+            for param in rule.params.unwrap_or_default() {
                 let docs = yaml::parse_documents(param.default).unwrap();
                 let mut problems = Vec::new();
                 let node = docs
@@ -790,10 +795,8 @@ mod tests {
         let default = Profile::builtin("default").unwrap().unwrap();
         let spec = Profile::builtin("ameide-previews").unwrap().unwrap();
         let at = Location::file_start(Arc::from(Path::new("x")));
-        for id in rules::all().map(|m| m.id()) {
-            if rules::params_of(id).is_none() {
-                continue;
-            }
+        for rule in rules::REGISTRY.iter().filter(|r| r.params.is_some()) {
+            let id = rule.meta.id();
             assert!(default.params(id).is_none(), "{id} runs by default");
             assert!(
                 spec.params(id).is_some(),

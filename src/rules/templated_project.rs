@@ -45,11 +45,10 @@ pub const META: Meta = Meta {
 pub fn check(ctx: &Context) -> Vec<Finding> {
     let mut findings = Vec::new();
     for appset in ctx.application_sets {
-        let generated: Vec<Application> = ctx
+        let generated: Vec<&Application> = ctx
             .every_application
             .iter()
             .filter(|a| a.application_set.as_deref() == Some(appset.name.as_str()))
-            .cloned()
             .collect();
         findings.extend(check_appset(appset, &generated));
     }
@@ -57,7 +56,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
 }
 
 /// `generated`: the Applications the ApplicationSet expanded to, whose projects the help suggests.
-fn check_appset(appset: &ApplicationSetDoc, generated: &[Application]) -> Vec<Finding> {
+fn check_appset(appset: &ApplicationSetDoc, generated: &[&Application]) -> Vec<Finding> {
     let mut findings = Vec::new();
     let Some(spec) = appset.root.get("spec") else {
         return findings;
@@ -138,7 +137,11 @@ fn patch_help(
 
 /// What to write instead of a templated `project:`: the project every generated Application gets
 /// today, or one ApplicationSet per project when they differ.
-fn fixed_project_help(file: &std::path::Path, project: &Node, generated: &[Application]) -> String {
+fn fixed_project_help(
+    file: &std::path::Path,
+    project: &Node,
+    generated: &[&Application],
+) -> String {
     let mut names: Vec<&str> = generated.iter().map(|a| a.project_name()).collect();
     names.sort_unstable();
     names.dedup();

@@ -1,6 +1,6 @@
 //! The command-line contract: help, rules, explain, exit codes and the machine formats.
 
-use crate::common::{copy_dir, run_gate, testdata};
+use crate::common::{example_with, run_gate, testdata};
 
 fn help_lists_commands_and_options() {
     let run = run_gate(&testdata(), &["--help"]);
@@ -43,6 +43,17 @@ fn usage_errors_exit_2() {
     );
     assert_eq!(run_gate(&testdata(), &["check", "/does/not/exist"]).code, 2);
     assert_eq!(run_gate(&testdata(), &["explain", "no-such-rule"]).code, 2);
+    // parseKubeVersion refuses it before any render starts.
+    let bad_version = run_gate(
+        &testdata(),
+        &["check", "--kube-version", "latest", "example"],
+    );
+    assert_eq!(bad_version.code, 2);
+    assert!(
+        bad_version.stderr.contains("could not parse"),
+        "{}",
+        bad_version.stderr
+    );
 }
 
 fn rules_and_explain_come_from_the_rule_files() {
@@ -60,13 +71,7 @@ fn rules_and_explain_come_from_the_rule_files() {
 }
 
 fn forbidden_variant() -> tempfile::TempDir {
-    let work = tempfile::tempdir().unwrap();
-    copy_dir(&testdata().join("example"), work.path());
-    copy_dir(
-        &testdata().join("variants/forbidden-cluster-kind/files"),
-        work.path(),
-    );
-    work
+    example_with("forbidden-cluster-kind")
 }
 
 fn github_format_annotates_the_line_and_keeps_the_log() {
@@ -182,12 +187,7 @@ fn a_profile_sets_severities_and_is_validated() {
 /// A rule that is `off` does not run, and the renders only it needs are not planned: the
 /// namespace probe of `fixed-namespace` (rules::Extra::NamespaceProbes).
 fn an_off_rule_costs_no_extra_renders() {
-    let work = tempfile::tempdir().unwrap();
-    copy_dir(&testdata().join("example"), work.path());
-    copy_dir(
-        &testdata().join("variants/latent-fixed-namespace/files"),
-        work.path(),
-    );
+    let work = example_with("latent-fixed-namespace");
     let probes = |extra: &[&str]| {
         let mut args = vec!["check", "--format", "json", "."];
         args.extend_from_slice(extra);

@@ -147,6 +147,17 @@ pub fn tiny_repo(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// A copy of the example with a variant's `files/` laid over it (for variants that delete nothing).
+pub fn example_with(variant: &str) -> tempfile::TempDir {
+    let work = tempfile::tempdir().unwrap();
+    copy_dir(&testdata().join("example"), work.path());
+    copy_dir(
+        &testdata().join("variants").join(variant).join("files"),
+        work.path(),
+    );
+    work
+}
+
 /// Copies `from` into `to` (merging), like `cp -r from/. to/`.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

@@ -4,20 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::common::{copy_dir, run_gate, testdata};
+use crate::common::{copy_dir, example_with, run_gate, testdata};
 
 const PROJECT: &str = "argocd/projects/previews.yaml";
-
-/// The example with a variant's files laid over it (these variants delete nothing).
-fn materialize(variant: &str) -> tempfile::TempDir {
-    let work = tempfile::tempdir().unwrap();
-    copy_dir(&testdata().join("example"), work.path());
-    copy_dir(
-        &testdata().join("variants").join(variant).join("files"),
-        work.path(),
-    );
-    work
-}
 
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
@@ -55,7 +44,7 @@ fn changed_lines(stdout: &str) -> Vec<&str> {
 /// Runs `fix` and then `check` on a variant; returns the AppProject before and after and
 /// the diff `fix` printed, after checking that only the AppProject changed and the gate passes.
 fn fix_variant(variant: &str) -> (String, String, String) {
-    let work = materialize(variant);
+    let work = example_with(variant);
     let before = snapshot(work.path());
 
     let fixed = run_gate(work.path(), &["fix", "."]);
@@ -96,7 +85,7 @@ fn fix_variant(variant: &str) -> (String, String, String) {
 }
 
 fn fix_check_writes_nothing_and_exits_1_while_an_edit_is_pending() {
-    let work = materialize("stale-entry");
+    let work = example_with("stale-entry");
     let before = snapshot(work.path());
     let pending = run_gate(work.path(), &["fix", "--check", "."]);
     assert_eq!(pending.code, 1, "{}{}", pending.stdout, pending.stderr);
@@ -162,7 +151,7 @@ fn forbidden_namespaced_kind_is_appended_in_the_list_style() {
 }
 
 fn blacklisted_kind_is_left_to_a_human_and_says_why() {
-    let work = materialize("blacklisted-kind");
+    let work = example_with("blacklisted-kind");
     let before = snapshot(work.path());
     let pending = run_gate(work.path(), &["fix", "--check", "."]);
     assert_eq!(pending.code, 0, "no edit is pending\n{}", pending.stdout);
@@ -185,7 +174,7 @@ fn blacklisted_kind_is_left_to_a_human_and_says_why() {
 
 fn an_incomplete_check_edits_nothing() {
     // A render error and a stale entry at once: the stale entry must not be touched.
-    let work = materialize("helm-render-error");
+    let work = example_with("helm-render-error");
     copy_dir(&testdata().join("variants/stale-entry/files"), work.path());
     let before = snapshot(work.path());
     for args in [&["fix", "."][..], &["fix", "--check", "."]] {
@@ -197,7 +186,7 @@ fn an_incomplete_check_edits_nothing() {
 }
 
 fn check_shows_the_diff_in_the_human_report_only() {
-    let work = materialize("stale-entry");
+    let work = example_with("stale-entry");
     let human = run_gate(work.path(), &["check", "."]);
     assert_eq!(human.code, 1);
     assert!(

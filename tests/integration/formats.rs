@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use crate::common::{Needs, copy_dir, run_gate, run_gate_with_env, testdata, trial};
+use crate::common::{Needs, example_with, run_gate, run_gate_with_env, testdata, trial};
 use preview_gate::diagnostic::{Code, Finding, Location, Severity};
 use preview_gate::outcome::Outcome;
 use preview_gate::report;
@@ -34,12 +34,7 @@ struct Outputs {
 }
 
 fn outputs(variant: &str) -> Outputs {
-    let work = tempfile::tempdir().unwrap();
-    copy_dir(&testdata().join("example"), work.path());
-    copy_dir(
-        &testdata().join("variants").join(variant).join("files"),
-        work.path(),
-    );
+    let work = example_with(variant);
     let out = tempfile::tempdir().unwrap();
     let normalise = |text: &str| normalise(text, &[work.path(), out.path()]);
 
