@@ -117,6 +117,7 @@ codes! {
     KindNotAllowed = "kind-not-allowed", Policy;
     DuplicateResource = "duplicate-resource", Policy;
     FixedNamespace = "fixed-namespace", Policy;
+    MissingNamespace = "missing-namespace", Policy;
     SourceNotPermitted = "source-not-permitted", Policy;
     DestinationNotPermitted = "destination-not-permitted", Policy;
     CreateNamespaceNotPermitted = "create-namespace-not-permitted", Policy;

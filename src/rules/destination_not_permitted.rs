@@ -92,8 +92,16 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         if let Some(finding) = judge(project, &cluster, namespace, || {
             (
                 format!(
-                    "Application {} deploys to namespace {namespace} on {} ({}), which project {} does not allow",
-                    app.name, cluster.name, cluster.server, project.name
+                    "Application {} deploys to {} on {} ({}), which project {} does not allow",
+                    app.name,
+                    if namespace.is_empty() {
+                        "no namespace".to_string()
+                    } else {
+                        format!("namespace {namespace}")
+                    },
+                    cluster.name,
+                    cluster.server,
+                    project.name
                 ),
                 app.destination_location.clone(),
             )

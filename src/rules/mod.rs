@@ -25,6 +25,7 @@ pub mod generator_not_evaluated;
 pub mod invalid_argo_manifest;
 pub mod invalid_config;
 pub mod kind_not_allowed;
+pub mod missing_namespace;
 pub mod parse_error;
 pub mod preview_appset_hardening;
 pub mod preview_image_contract;
@@ -154,6 +155,7 @@ pub const REGISTRY: &[Rule] = &[
     context!(kind_not_allowed),
     context!(duplicate_resource),
     context!(fixed_namespace, Extra::NamespaceProbes),
+    context!(missing_namespace),
     context!(source_not_permitted),
     context!(destination_not_permitted),
     context!(create_namespace_not_permitted),
