@@ -86,6 +86,13 @@ pub struct CheckArgs {
     #[arg(default_value = ".")]
     pub dir: PathBuf,
 
+    /// Check this commit (a sha, branch or tag) of the checkout, exactly as committed. Without
+    /// it the gate checks the files Git tracks, with their working-tree content (untracked and
+    /// ignored files are not read, as Argo CD never sees them); a directory that is not a Git
+    /// checkout is read whole.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+
     /// Output format. When GITHUB_STEP_SUMMARY is set, a Markdown summary is also appended to
     /// that file, whatever the format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -207,6 +214,7 @@ impl CheckArgs {
     pub fn into_options(self, show_progress: bool) -> CheckOptions {
         CheckOptions {
             dir: self.dir,
+            rev: self.rev,
             config: self.config,
             repo_map: self.repo_map,
             projects: self.projects,

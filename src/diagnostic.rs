@@ -246,6 +246,34 @@ impl Finding {
         self
     }
 
+    /// Points the finding into `to` where it points into `from`: files are read from a copy of
+    /// the repository (see `tree`), findings name the repository. Paths in the message move too.
+    pub fn relocate(&mut self, from: &Path, to: &Path) {
+        let moved = |file: &Arc<Path>| -> Option<Arc<Path>> {
+            file.strip_prefix(from)
+                .ok()
+                .map(|rel| Arc::from(to.join(rel)))
+        };
+        if let Some(file) = moved(&self.location.file) {
+            self.location.file = file;
+        }
+        for (_, location) in &mut self.related {
+            if let Some(file) = moved(&location.file) {
+                location.file = file;
+            }
+        }
+        if let Some(edit) = &mut self.edit {
+            if let Some(file) = moved(&edit.file) {
+                edit.file = file;
+            }
+        }
+        let (from, to) = (from.to_string_lossy(), to.to_string_lossy());
+        self.message = self.message.replace(&*from, &to);
+        if let Some(help) = &mut self.help {
+            *help = help.replace(&*from, &to);
+        }
+    }
+
     /// Order for reports: by file, line, then rule.
     pub fn sort_key(&self) -> (&Path, u32, u32, &'static str, &str) {
         (

@@ -153,28 +153,31 @@ fn classify(repo: &mut Repository, file: &Arc<Path>, docs: &[Document]) {
     }
 }
 
-fn collect_yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+/// The YAML files of the tree, skipping hidden files and directories and the `templates/`
+/// directory of every chart (a directory with a `Chart.yaml`).
+fn collect_yaml_files(root: &Path, out: &mut Vec<PathBuf>) {
+    let files = crate::tree::walk_files(root);
+    let listed: std::collections::BTreeSet<&str> = files.iter().map(String::as_str).collect();
+    let is_chart = |dir: &str| {
+        let chart_yaml = if dir.is_empty() {
+            "Chart.yaml".to_string()
+        } else {
+            format!("{dir}/Chart.yaml")
+        };
+        listed.contains(chart_yaml.as_str())
     };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    let is_chart = dir.join("Chart.yaml").is_file();
-    for path in entries {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        if name.starts_with('.') {
+    'files: for file in &files {
+        let segments: Vec<&str> = file.split('/').collect();
+        if segments.iter().any(|s| s.starts_with('.')) {
             continue;
         }
-        if path.is_dir() {
-            if is_chart && name == "templates" {
-                continue;
+        for (i, segment) in segments[..segments.len() - 1].iter().enumerate() {
+            if *segment == "templates" && is_chart(&segments[..i].join("/")) {
+                continue 'files;
             }
-            collect_yaml_files(&path, out);
-        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
-            out.push(path);
+        }
+        if file.ends_with(".yaml") || file.ends_with(".yml") {
+            out.push(root.join(file));
         }
     }
 }
@@ -182,49 +185,32 @@ fn collect_yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// The directories under `root` with a kustomization file whose relative path matches one of
 /// `patterns` (`*` within a segment), in path order; hidden directories are skipped.
 pub fn kustomize_dirs_matching(root: &Path, patterns: &[glob::Pattern]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if !patterns.is_empty() {
-        walk_kustomize_dirs(root, root, patterns, &mut out);
+    if patterns.is_empty() {
+        return Vec::new();
     }
-    out
-}
-
-fn walk_kustomize_dirs(
-    root: &Path,
-    dir: &Path,
-    patterns: &[glob::Pattern],
-    out: &mut Vec<PathBuf>,
-) {
     let options = glob::MatchOptions {
         require_literal_separator: true,
         ..glob::MatchOptions::new()
     };
-    let relative = dir.strip_prefix(root).unwrap_or(dir);
-    if kustomization_file(dir).is_file()
-        && patterns
-            .iter()
-            .any(|p| p.matches_path_with(relative, options))
-    {
-        out.push(dir.to_path_buf());
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut dirs: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-        .map(|e| e.path())
+    let mut dirs: Vec<String> = crate::tree::walk_files(root)
+        .iter()
+        .filter(|f| f.split('/').all(|s| !s.starts_with('.')))
+        .filter_map(|f| {
+            let (dir, name) = f.rsplit_once('/').unwrap_or(("", f));
+            KUSTOMIZATION_NAMES.contains(&name).then(|| dir.to_string())
+        })
+        .filter(|dir| patterns.iter().any(|p| p.matches_with(dir, options)))
         .collect();
     dirs.sort();
-    for sub in dirs {
-        walk_kustomize_dirs(root, &sub, patterns, out);
-    }
+    dirs.dedup();
+    dirs.into_iter().map(|d| root.join(d)).collect()
 }
+
+const KUSTOMIZATION_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// A directory's kustomization file (`kustomization.yaml` when there is none, for messages).
 pub fn kustomization_file(dir: &Path) -> PathBuf {
-    ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+    KUSTOMIZATION_NAMES
         .iter()
         .map(|n| dir.join(n))
         .find(|p| p.is_file())

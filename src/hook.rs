@@ -1,8 +1,8 @@
 //! `preview-gate install-hook`: a git `pre-push` hook that checks every commit being pushed.
 //!
-//! The hook checks the working tree when the pushed commit is the clean `HEAD` (the common case,
-//! no copy), and otherwise a temporary `git worktree` of the pushed commit, so what is checked is
-//! what is pushed. Any non-zero exit of the gate blocks the push.
+//! The hook checks each pushed commit with `check --rev <sha>`: exactly what is pushed, never the
+//! working tree (an untracked or uncommitted file cannot change the verdict). Any non-zero exit
+//! of the gate blocks the push.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,17 +21,7 @@ top=$(git rev-parse --show-toplevel) || exit 1
 zero=0000000000000000000000000000000000000000
 while read -r local_ref local_sha remote_ref remote_sha; do
     [ "$local_sha" = "$zero" ] && continue
-    if [ "$local_sha" = "$(git rev-parse HEAD)" ] && git diff --quiet HEAD -- ; then
-        "$gate" check "$top" || exit $?
-    else
-        tmp=$(mktemp -d) || exit 1
-        git worktree add --quiet --detach "$tmp/tree" "$local_sha" || exit 1
-        "$gate" check "$tmp/tree"
-        status=$?
-        git worktree remove --force "$tmp/tree"
-        rm -rf "$tmp"
-        [ "$status" -eq 0 ] || exit "$status"
-    fi
+    "$gate" check --rev "$local_sha" "$top" || exit $?
 done
 exit 0
 "#

@@ -28,5 +28,6 @@ pub mod repos;
 pub mod rules;
 pub mod settings;
 pub mod sources;
+pub mod tree;
 pub mod waiver;
 pub mod yaml;

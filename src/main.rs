@@ -86,6 +86,7 @@ fn check(args: cli::CheckArgs) -> i32 {
             return 2;
         }
     };
+    warn_about_tree(&outcome, &options.dir);
     if print_renders {
         for line in &outcome.planned {
             println!("{line}");
@@ -128,6 +129,12 @@ fn fix(args: cli::FixArgs) -> i32 {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
+    if args.options.rev.is_some() {
+        eprintln!(
+            "preview-gate: fix edits the working tree; it cannot change a commit (drop --rev)"
+        );
+        return 2;
+    }
     let print_renders = args.options.print_renders;
     let show_progress = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     let outcome = match pipeline::check(&args.options.into_options(show_progress)) {
@@ -155,6 +162,16 @@ fn fix(args: cli::FixArgs) -> i32 {
         return 2;
     }
     code
+}
+
+/// Argo CD reads committed files only; a directory outside Git is read whole, which can differ.
+fn warn_about_tree(outcome: &outcome::Outcome, dir: &Path) {
+    if outcome.tree == Some(preview_gate::tree::Kind::Directory) {
+        eprintln!(
+            "preview-gate: warning: {} is not in a Git checkout, so every file under it is read; Argo CD reads only committed files",
+            dir.display()
+        );
+    }
 }
 
 /// The report is the verdict's evidence: losing it fails the run (exit 2).

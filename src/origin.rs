@@ -426,26 +426,14 @@ pub fn read_directory(
     Ok(docs)
 }
 
+/// The files of a directory source, as `filepath.Walk` lists them (symlinked directories are
+/// not entered); hidden ones skipped.
 fn list_files(dir: &Path, recurse: bool, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-    paths.sort();
-    for path in paths {
-        if path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        {
+    for file in crate::tree::walk_files(dir) {
+        if (!recurse && file.contains('/')) || file.split('/').any(|s| s.starts_with('.')) {
             continue;
         }
-        if path.is_dir() {
-            if recurse {
-                list_files(&path, recurse, out);
-            }
-        } else {
-            out.push(path);
-        }
+        out.push(dir.join(file));
     }
 }
 

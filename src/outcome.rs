@@ -21,6 +21,8 @@ pub struct Outcome {
     pub planned: Vec<String>,
     /// Allowlist edits for the findings (empty when the check did not complete).
     pub fix: crate::fix::Plan,
+    /// What of the repository was read (`None` when the settings did not resolve).
+    pub tree: Option<crate::tree::Kind>,
     /// The text of the files read, for the reports' excerpts.
     pub sources: std::sync::Arc<crate::sources::Sources>,
 }
@@ -36,6 +38,18 @@ impl Outcome {
             self.fix = crate::fix::plan(&self.findings);
         }
         self.elapsed = elapsed;
+    }
+
+    /// Points everything into the repository the user named (see `tree::Tree::shown`).
+    pub fn relocate(&mut self, from: &std::path::Path, to: &std::path::Path) {
+        for finding in &mut self.findings {
+            finding.relocate(from, to);
+        }
+        let (from_text, to_text) = (from.to_string_lossy(), to.to_string_lossy());
+        for line in &mut self.planned {
+            *line = line.replace(&*from_text, &to_text);
+        }
+        self.sources.relocate(from, to);
     }
 
     /// 2 when the gate could not check everything, 1 for policy errors, else 0.

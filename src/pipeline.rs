@@ -32,6 +32,7 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     };
     let mut outcome = Outcome {
         sources: settings.render.sources.clone(),
+        tree: Some(settings.tree.kind().clone()),
         ..Outcome::default()
     };
 
@@ -154,6 +155,9 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         policy_findings,
         crate::waiver::today(),
     ));
+    if settings.tree.is_copy() {
+        outcome.relocate(settings.tree.root(), settings.tree.shown());
+    }
     outcome.finish(started.elapsed());
     Ok(outcome)
 }

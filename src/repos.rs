@@ -23,6 +23,18 @@ impl RepoMap {
             .map(|(_, root)| root.as_path())
     }
 
+    /// Moves every mapping into `from` (or below it) to the same place under `to`.
+    pub fn rebase(&mut self, from: &Path, to: &Path) {
+        if from == to {
+            return;
+        }
+        for (_, root) in &mut self.entries {
+            if let Ok(rel) = root.strip_prefix(from) {
+                *root = to.join(rel);
+            }
+        }
+    }
+
     pub fn urls(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|(url, _)| url.as_str())
     }

@@ -15,11 +15,14 @@ use crate::discover::Repository;
 use crate::render::{RenderOptions, Tools};
 use crate::repos::RepoMap;
 use crate::rules::profile::Profile;
+use crate::tree::Tree;
 
 /// What `preview-gate check` was asked on the command line, before the file and profile join in.
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
     pub dir: PathBuf,
+    /// `--rev`: check this commit of the checkout instead of its tracked files.
+    pub rev: Option<String>,
     pub config: Option<PathBuf>,
     pub repo_map: Vec<(String, PathBuf)>,
     pub projects: Vec<String>,
@@ -47,8 +50,11 @@ pub const DEFAULT_KUBE_VERSION: &str = "1.33.0";
 /// The validated settings of one check.
 #[derive(Debug)]
 pub struct Settings {
-    /// The repository root, canonical.
+    /// Where the checked repository's files are read: the checkout, or a temporary copy of
+    /// its tracked files or of `--rev` (see [`Tree`]).
     pub root: PathBuf,
+    /// What of the repository is checked, and where findings point.
+    pub tree: Tree,
     /// The selected profile with `preview-gate.yaml`'s `rules:` on top.
     pub profile: Profile,
     /// `preview-gate.yaml` (include/exclude, waivers, declared scopes, …).
@@ -92,6 +98,23 @@ impl Settings {
                 root.display()
             )));
         }
+        let tree = Tree::open(&root, options.rev.as_deref()).map_err(Unresolved::Usage)?;
+        let (read, shown) = (tree.root().to_path_buf(), root);
+        Settings::resolve_in(options, tree).map_err(|unresolved| match unresolved {
+            // The copy is gone with the tree: point into the repository.
+            Unresolved::Invalid(mut findings) => {
+                for finding in &mut findings {
+                    finding.relocate(&read, &shown);
+                }
+                Unresolved::Invalid(findings)
+            }
+            usage => usage,
+        })
+    }
+
+    fn resolve_in(options: &CheckOptions, tree: Tree) -> Result<Settings, Unresolved> {
+        let shown = tree.shown().to_path_buf();
+        let root = tree.root().to_path_buf();
         let mut profile = load_profile(&options.profile).map_err(Unresolved::Invalid)?;
         let config_path = options
             .config
@@ -128,7 +151,9 @@ impl Settings {
         for (url, dir) in options.repo_map.iter().chain(&file.repositories) {
             repos.add(url, dir.canonicalize().unwrap_or_else(|_| dir.clone()));
         }
-        repos.add_git_remotes(&root);
+        repos.add_git_remotes(&shown);
+        // What maps into the named directory maps into the tree read in its place.
+        repos.rebase(&shown, &root);
         let mut clusters = options.clusters.clone();
         clusters.extend(file.clusters.iter().map(|(name, server)| Cluster {
             name: name.clone(),
@@ -155,6 +180,7 @@ impl Settings {
         api_versions.extend(file.api_versions.iter().cloned());
         Ok(Settings {
             root,
+            tree,
             profile,
             repos,
             clusters,

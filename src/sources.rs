@@ -30,6 +30,22 @@ impl Sources {
             .or_insert_with(|| Some(Arc::from(text)));
     }
 
+    /// Serves every file read under `from` as the same file under `to` (see
+    /// `Finding::relocate`): the report then shows the lines that were checked.
+    pub fn relocate(&self, from: &Path, to: &Path) {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        let moved: Vec<(PathBuf, Option<Arc<str>>)> = files
+            .iter()
+            .filter_map(|(path, text)| {
+                let rel = path.strip_prefix(from).ok()?;
+                Some((to.join(rel), text.clone()))
+            })
+            .collect();
+        for (path, text) in moved {
+            files.insert(path, text);
+        }
+    }
+
     /// Line `line` (1-based) of the file, without its line break.
     pub fn line(&self, path: &Path, line: u32) -> Option<String> {
         let text = self.text(path)?;

@@ -581,6 +581,8 @@ mod tests {
             "environments/_shared/components/cluster/x/component.yaml"
         ));
         assert!(pathspec_match("a/b", "a/b/c.yaml"));
+        // `git ls-files -- ./envs/*/x.yaml` at the root: `./` is the root itself.
+        assert!(pathspec_match("./envs/*/x.yaml", "envs/dev/x.yaml"));
         assert!(!pathspec_match("a/b", "a/bc.yaml"));
         assert!(pathspec_match("cluster-[a-c].json", "cluster-b.json"));
         assert!(!pathspec_match("cluster-[!a-c].json", "cluster-b.json"));

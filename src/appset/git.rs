@@ -96,17 +96,24 @@ pub(super) fn base(path: &str) -> String {
     trimmed.rsplit('/').next().unwrap_or(trimmed).to_string()
 }
 
-/// Git directories: every directory of the tree (hidden ones skipped), kept when some include
-/// pattern matches with `path.Match` and no `exclude: true` pattern does.
+/// Git directories (`GetGitDirectories` in `reposerver/repository/repository.go`): every
+/// directory of the checkout as `filepath.WalkDir` visits it — symlinked directories are not
+/// directories, hidden ones are skipped with what is below them, the root is not listed —
+/// kept when some include pattern matches with `path.Match` and no `exclude: true` pattern does.
 pub(super) fn select_directories(root: &Path, items: &[Node]) -> Vec<String> {
-    let mut all = Vec::new();
-    walk(root, "", &mut |rel, is_dir| {
-        if is_dir {
-            all.push(rel.to_string());
+    let mut all = std::collections::BTreeSet::new();
+    for file in crate::tree::walk_files(root) {
+        let mut dir = file.as_str();
+        while let Some(i) = dir.rfind('/') {
+            dir = &dir[..i];
+            all.insert(dir.to_string());
         }
-    });
-    all.sort();
+    }
+    let mut all: Vec<String> = all.into_iter().collect();
+    // WalkDir's order (`a/b` before `a-b`), which the generator keeps.
+    all.sort_by(|a, b| a.split('/').cmp(b.split('/')));
     all.into_iter()
+        .filter(|dir| dir.split('/').all(|s| !s.starts_with('.')))
         .filter(|dir| {
             let mut include = false;
             for item in items {
@@ -123,14 +130,12 @@ pub(super) fn select_directories(root: &Path, items: &[Node]) -> Vec<String> {
         .collect()
 }
 
-/// Git files: `git ls-files` pathspecs (`*` crosses `/`); `exclude: true` patterns remove files.
+/// Git files (`LsFiles` in `util/git/client.go`: `git ls-files -- <pattern>` at the repository
+/// root): every file Git lists, hidden ones and symlinks included, matched as a git pathspec
+/// (`*` crosses `/`, a leading `./` is the root); `exclude: true` patterns remove files.
 pub(super) fn select_files(root: &Path, items: &[Node]) -> Vec<String> {
-    let mut all = Vec::new();
-    walk(root, "", &mut |rel, is_dir| {
-        if !is_dir {
-            all.push(rel.to_string());
-        }
-    });
+    let mut all = crate::tree::walk_files(root);
+    // `generateParamsForGitFiles` sorts the paths with `sort.Strings`: byte order.
     all.sort();
     let (excludes, includes): (Vec<&Node>, Vec<&Node>) = items
         .iter()
@@ -142,38 +147,13 @@ pub(super) fn select_files(root: &Path, items: &[Node]) -> Vec<String> {
         .collect()
 }
 
-fn walk(dir: &Path, rel: &str, visit: &mut dyn FnMut(&str, bool)) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.filter_map(Result::ok) {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name == ".git" {
-            continue;
-        }
-        let child = if rel.is_empty() {
-            name.clone()
-        } else {
-            format!("{rel}/{name}")
-        };
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() {
-            if name.starts_with('.') {
-                continue;
-            }
-            visit(&child, true);
-            walk(&entry.path(), &child, visit);
-        } else if kind.is_file() {
-            visit(&child, false);
-        }
-    }
-}
-
 /// A git pathspec with wildcards: `*` and `?` also match `/`; without wildcards, the path itself or
 /// anything under it.
 pub fn pathspec_match(pattern: &str, path: &str) -> bool {
+    let mut pattern = pattern;
+    while let Some(rest) = pattern.strip_prefix("./") {
+        pattern = rest.trim_start_matches('/');
+    }
     if !pattern.contains(['*', '?', '[']) {
         let pattern = pattern.trim_end_matches('/');
         return path == pattern || path.starts_with(&format!("{pattern}/"));

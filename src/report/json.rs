@@ -36,10 +36,24 @@ pub fn render(outcome: &Outcome) -> String {
             "sourcesRendered": outcome.renders,
             "namespaceProbes": outcome.namespace_probes,
             "objects": outcome.objects,
+            "tree": tree(outcome.tree.as_ref()),
             "exitCode": outcome.exit_code(),
         },
     });
     let mut text = serde_json::to_string_pretty(&document).expect("JSON");
     text.push('\n');
     text
+}
+
+/// What was read: `{"kind": "index" | "revision" | "directory", "commit", "rev"}`.
+fn tree(kind: Option<&crate::tree::Kind>) -> Value {
+    use crate::tree::Kind;
+    match kind {
+        None => Value::Null,
+        Some(Kind::Index { commit }) => json!({"kind": "index", "commit": commit}),
+        Some(Kind::Revision { rev, commit }) => {
+            json!({"kind": "revision", "commit": commit, "rev": rev})
+        }
+        Some(Kind::Directory) => json!({"kind": "directory"}),
+    }
 }

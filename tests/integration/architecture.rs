@@ -13,7 +13,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("model: findings", &["diagnostic"]),
     ("model: settings syntax", &["config_syntax"]),
     ("model: Argo CD semantics", &["argo"]),
-    ("model: repositories", &["repos", "kustomize_edit"]),
+    ("model: repositories", &["tree", "repos", "kustomize_edit"]),
     ("stage: discover", &["discover"]),
     ("stage: expand", &["appset"]),
     ("stage: plan", &["plan"]),

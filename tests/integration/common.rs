@@ -155,7 +155,43 @@ pub fn example_with(variant: &str) -> tempfile::TempDir {
         &testdata().join("variants").join(variant).join("files"),
         work.path(),
     );
+    commit_all(work.path());
     work
+}
+
+/// Makes `dir` a Git checkout with everything in it committed: the gate reads what Git tracks.
+pub fn commit_all(dir: &Path) {
+    git(dir, &["init", "-q", "-b", "main"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "--no-verify", "-m", "fixture"]);
+}
+
+/// Runs git in `dir` with no user or system configuration.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=test", "-c", "user.email=test@example.com"])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "core.hooksPath=/dev/null",
+        ])
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        // Fixed dates: the fixture's commit id is the same in every run (snapshots show it).
+        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// Copies `from` into `to` (merging), like `cp -r from/. to/`.

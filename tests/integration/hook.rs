@@ -75,9 +75,21 @@ fn pre_push_hook_blocks_violations_and_passes_clean_pushes() {
         "the remote kept the clean commit"
     );
 
-    // A pushed commit other than HEAD is checked in a temporary worktree of that commit.
+    // A pushed commit other than HEAD is checked as committed (`check --rev`).
     ok(git(&work, &["branch", "clean", "HEAD~1"]));
     ok(git(&work, &["push", "--quiet", "origin", "clean"]));
+
+    // The verdict is the pushed commit's: a violation left untracked in the working tree of
+    // a clean HEAD does not block the push.
+    ok(git(&work, &["checkout", "--quiet", "clean"]));
+    copy_dir(
+        &testdata().join("variants/forbidden-cluster-kind/files"),
+        &work,
+    );
+    ok(git(
+        &work,
+        &["push", "--quiet", "origin", "clean:clean-again"],
+    ));
 }
 
 fn a_foreign_hook_is_not_overwritten_without_force() {

@@ -13,6 +13,7 @@ mod docs;
 mod failure_modes;
 mod fix;
 mod formats;
+mod git_tree;
 mod helm_versions;
 mod hook;
 mod variants;
@@ -48,6 +49,7 @@ fn main() {
         failure_modes::trials(),
         fix::trials(),
         formats::trials(),
+        git_tree::trials(),
         helm_versions::trials(),
         hook::trials(),
         variants::trials(),

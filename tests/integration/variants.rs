@@ -84,6 +84,7 @@ fn run_variant(variant: &Variant) -> Result<(), String> {
                 .unwrap_or_else(|e| panic!("{}: delete {path}: {e}", variant.name));
         }
     }
+    crate::common::commit_all(work.path());
     let mut args = vec![
         "check".to_string(),
         "--format".into(),
