@@ -6,6 +6,8 @@
 //! kubeVersion: 1.33.0           # passed to helm template --kube-version
 //! apiVersions: [monitoring.coreos.com/v1]   # extra --api-versions
 //! externalProjects: [default]   # AppProjects defined outside the repository
+//! currentRevisions: [develop]    # targetRevisions that mean the checked tree (besides "", HEAD
+//!                               # and the pull request's branches and head sha)
 //! clusters:                     # clusters the clusters generator lists besides in-cluster
 //!   staging: https://staging.example.com
 //! unevaluatedApplicationSets: [team-scm-apps]  # live-only generators: warn instead of fail
@@ -35,6 +37,8 @@ pub struct FileConfig {
     pub kube_version: Option<String>,
     pub api_versions: Vec<String>,
     pub external_projects: Vec<String>,
+    /// `targetRevision`s read from the checked tree, besides the built-in ones.
+    pub current_revisions: Vec<String>,
     pub clusters: Vec<(String, String)>,
     /// ApplicationSets whose live-only generators are reported as warnings, not errors.
     pub unevaluated_application_sets: Vec<String>,
@@ -69,6 +73,7 @@ const KEYS: &[&str] = &[
     "kubeVersion",
     "apiVersions",
     "externalProjects",
+    "currentRevisions",
     "clusters",
     "unevaluatedApplicationSets",
     "scopes",
@@ -120,6 +125,13 @@ pub fn load(path: &Path) -> Result<FileConfig, Vec<Finding>> {
             "externalProjects" => match value.as_seq() {
                 Some(items) => config.external_projects = items.iter().map(Node::text).collect(),
                 None => problems.push(invalid("externalProjects must be a list of names", at)),
+            },
+            "currentRevisions" => match value.as_seq() {
+                Some(items) => config.current_revisions = items.iter().map(Node::text).collect(),
+                None => problems.push(invalid(
+                    "currentRevisions must be a list of branch, tag or commit names",
+                    at,
+                )),
             },
             "unevaluatedApplicationSets" => match value.as_seq() {
                 Some(items) => {

@@ -49,7 +49,19 @@ impl Outcome {
         for line in &mut self.planned {
             *line = line.replace(&*from_text, &to_text);
         }
-        self.sources.relocate(from, to);
+        self.sources.relocate(from, to, true);
+    }
+
+    /// Like [`Outcome::relocate`], for a copy of a pinned `targetRevision`: a finding there
+    /// says which revision its file and line are from.
+    pub fn relocate_revision(&mut self, from: &std::path::Path, to: &std::path::Path, rev: &str) {
+        for finding in &mut self.findings {
+            if finding.location.file.starts_with(from) {
+                finding.message = format!("{} (in targetRevision {rev})", finding.message);
+            }
+            finding.relocate(from, to);
+        }
+        self.sources.relocate(from, to, false);
     }
 
     /// 2 when the gate could not check everything, 1 for policy errors, else 0.

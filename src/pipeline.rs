@@ -158,6 +158,9 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     if settings.tree.is_copy() {
         outcome.relocate(settings.tree.root(), settings.tree.shown());
     }
+    for (copy, shown, rev) in settings.revisions.copies() {
+        outcome.relocate_revision(&copy, &shown, &rev);
+    }
     outcome.finish(started.elapsed());
     Ok(outcome)
 }

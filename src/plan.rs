@@ -163,16 +163,19 @@ fn plan_source(
             chart_yaml: None,
         })));
     }
-    let root = repos.resolve(&source.repo_url).ok_or_else(|| {
-        unresolved(
-            format!("repoURL {} does not map to a local tree", source.repo_url),
-            &source.repo_location,
-        )
-        .help(
-            "add it to `repositories:` in preview-gate.yaml or pass --repo-map URL=DIR; \
-             the checkout's own git remotes are mapped automatically",
-        )
-    })?;
+    let root = source_root(source, repos)
+        .ok_or_else(|| {
+            unresolved(
+                format!("repoURL {} does not map to a local tree", source.repo_url),
+                &source.repo_location,
+            )
+            .help(
+                "add it to `repositories:` in preview-gate.yaml or pass --repo-map URL=DIR; \
+                 the checkout's own git remotes are mapped automatically",
+            )
+        })?
+        .map_err(|message| unresolved(message, &source.target_revision_location))?;
+    let root = root.as_path();
     if source.is_ref_only() {
         return Ok(None);
     }
@@ -459,22 +462,24 @@ fn resolve_value_file(
     if let Some(reference) = value_file.strip_prefix('$') {
         let (name, rest) = reference.split_once('/').unwrap_or((reference, ""));
         if let Some(ref_source) = sources.iter().find(|s| s.ref_name.as_deref() == Some(name)) {
-            let root = repos.resolve(&ref_source.repo_url).ok_or_else(|| {
-                error(format!(
-                    "ref source ${name} ({}) does not map to a local tree",
-                    ref_source.repo_url
-                ))
-            })?;
-            return join_inside(root, rest)
+            let root = source_root(ref_source, repos)
+                .ok_or_else(|| {
+                    error(format!(
+                        "ref source ${name} ({}) does not map to a local tree",
+                        ref_source.repo_url
+                    ))
+                })?
+                .map_err(|message| error(format!("ref source ${name}: {message}")))?;
+            return join_inside(&root, rest)
                 .map(Some)
                 .ok_or_else(|| error(format!("value file {value_file} leaves the repository")));
         }
         // No source has that ref: Argo CD expands `$name` as an (unset) environment variable, which
         // leaves a path from the repository root.
-        let root = repos
-            .resolve(&source.repo_url)
-            .ok_or_else(|| error(format!("no source has ref {name}")))?;
-        return join_inside(root, rest)
+        let root = source_root(source, repos)
+            .ok_or_else(|| error(format!("no source has ref {name}")))?
+            .map_err(error)?;
+        return join_inside(&root, rest)
             .map(Some)
             .ok_or_else(|| error(format!("value file {value_file} leaves the repository")));
     }
@@ -483,14 +488,23 @@ fn resolve_value_file(
             "value file {value_file} is relative to a remote chart; use a $ref source to give it offline"
         )));
     };
-    let root = repos.resolve(&source.repo_url).unwrap_or(chart_dir);
+    let root = match source_root(source, repos) {
+        Some(Ok(root)) => root,
+        _ => chart_dir.to_path_buf(),
+    };
     let joined = normalize(&chart_dir.join(value_file));
-    if !joined.starts_with(root) {
+    if !joined.starts_with(&root) {
         return Err(error(format!(
             "value file {value_file} resolves outside the repository"
         )));
     }
     Ok(Some(joined))
+}
+
+/// The local tree a Git source is read from: its repoURL's mapping, at its `targetRevision`
+/// (`tree::Revisions`). `None`: the URL maps nowhere; `Err`: the revision cannot be read.
+fn source_root(source: &Source, repos: &RepoMap) -> Option<Result<PathBuf, String>> {
+    repos.resolve_at(&source.repo_url, &source.target_revision)
 }
 
 /// Joins a repository-relative path, refusing `..` escapes.

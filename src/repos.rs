@@ -3,11 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use crate::argo::giturl::same_repository;
+use crate::tree::Revisions;
 
 #[derive(Debug, Default, Clone)]
 pub struct RepoMap {
     entries: Vec<(String, PathBuf)>,
+    /// Where pinned `targetRevision`s are read; without it every revision is the local tree.
+    revisions: Option<Arc<Revisions>>,
 }
 
 impl RepoMap {
@@ -21,6 +26,21 @@ impl RepoMap {
             .iter()
             .find(|(known, _)| same_repository(known, url))
             .map(|(_, root)| root.as_path())
+    }
+
+    /// Reads pinned revisions through `revisions` from now on.
+    pub fn read_revisions_through(&mut self, revisions: Arc<Revisions>) {
+        self.revisions = Some(revisions);
+    }
+
+    /// The local tree of `url` at `revision`: `None` when the URL maps nowhere, `Err` when the
+    /// revision cannot be read (see [`Revisions::root_at`]).
+    pub fn resolve_at(&self, url: &str, revision: &str) -> Option<Result<PathBuf, String>> {
+        let root = self.resolve(url)?;
+        Some(match &self.revisions {
+            Some(revisions) => revisions.root_at(root, revision),
+            None => Ok(root.to_path_buf()),
+        })
     }
 
     /// Moves every mapping into `from` (or below it) to the same place under `to`.

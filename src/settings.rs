@@ -15,7 +15,7 @@ use crate::discover::Repository;
 use crate::render::{RenderOptions, Tools};
 use crate::repos::RepoMap;
 use crate::rules::profile::Profile;
-use crate::tree::Tree;
+use crate::tree::{Revisions, Tree};
 
 /// What `preview-gate check` was asked on the command line, before the file and profile join in.
 #[derive(Debug, Clone)]
@@ -55,6 +55,8 @@ pub struct Settings {
     pub root: PathBuf,
     /// What of the repository is checked, and where findings point.
     pub tree: Tree,
+    /// Which tree each `targetRevision` is read from (pinned revisions are copies of commits).
+    pub revisions: Arc<Revisions>,
     /// The selected profile with `preview-gate.yaml`'s `rules:` on top.
     pub profile: Profile,
     /// `preview-gate.yaml` (include/exclude, waivers, declared scopes, …).
@@ -178,9 +180,19 @@ impl Settings {
         })?;
         let mut api_versions = options.api_versions.clone();
         api_versions.extend(file.api_versions.iter().cloned());
+        // What Argo CD reads from the branch this check stands for.
+        let mut current = vec![
+            pull_request.target_branch.clone(),
+            pull_request.branch.clone(),
+            pull_request.head_sha.clone(),
+        ];
+        current.extend(file.current_revisions.iter().cloned());
+        let revisions = Arc::new(Revisions::new(&tree, current));
+        repos.read_revisions_through(revisions.clone());
         Ok(Settings {
             root,
             tree,
+            revisions,
             profile,
             repos,
             clusters,

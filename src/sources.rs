@@ -31,8 +31,9 @@ impl Sources {
     }
 
     /// Serves every file read under `from` as the same file under `to` (see
-    /// `Finding::relocate`): the report then shows the lines that were checked.
-    pub fn relocate(&self, from: &Path, to: &Path) {
+    /// `Finding::relocate`): the report then shows the lines that were checked. Text already
+    /// known under `to` is kept unless `overwrite`.
+    pub fn relocate(&self, from: &Path, to: &Path, overwrite: bool) {
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         let moved: Vec<(PathBuf, Option<Arc<str>>)> = files
             .iter()
@@ -42,7 +43,11 @@ impl Sources {
             })
             .collect();
         for (path, text) in moved {
-            files.insert(path, text);
+            if overwrite {
+                files.insert(path, text);
+            } else {
+                files.entry(path).or_insert(text);
+            }
         }
     }
 

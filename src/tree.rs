@@ -18,6 +18,7 @@ use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
@@ -141,19 +142,8 @@ impl Tree {
     }
 
     fn revision(top: &Path, dir: &Path, prefix: &str, rev: &str) -> Result<Tree, String> {
-        let commit = git(
-            top,
-            &[
-                "rev-parse",
-                "--verify",
-                "--quiet",
-                &format!("{rev}^{{commit}}"),
-            ],
-        )
-        .map(|out| String::from_utf8_lossy(&out).trim().to_string())
-        .ok()
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| format!("--rev {rev}: no such commit in {}", top.display()))?;
+        let commit = resolve_commit(top, rev)
+            .ok_or_else(|| format!("--rev {rev}: no such commit in {}", top.display()))?;
         let mut args = vec!["ls-tree", "-r", "-z", "--full-tree", commit.as_str()];
         if !prefix.is_empty() {
             args.extend(["--", prefix]);
@@ -304,6 +294,143 @@ pub fn walk_files(dir: &Path) -> Vec<String> {
     // WalkDir's order: by name within each directory, so `a/x` before `a.yaml`.
     files.sort_by(|a, b| a.split('/').cmp(b.split('/')));
     files
+}
+
+/// Which tree each source's `targetRevision` is read from. A revision that means the checked
+/// state — empty, `HEAD`, the pull request's target or head branch or head sha, the config's
+/// `currentRevisions`, or (with `--rev`) the checked commit — is the checked tree; any other
+/// branch, tag or commit is that commit of the local repository, written to a temporary
+/// directory once. A revision the local repository lacks is an error, never the working tree.
+#[derive(Debug)]
+pub struct Revisions {
+    checked_root: PathBuf,
+    checked_shown: PathBuf,
+    checked_commit: Option<String>,
+    current: Vec<String>,
+    pinned: Mutex<Vec<Pinned>>,
+}
+
+#[derive(Debug)]
+struct Pinned {
+    git_dir: PathBuf,
+    rev: String,
+    tree: Arc<Tree>,
+}
+
+impl Revisions {
+    /// `current`: the revision names that stand for the checked tree besides `""` and `HEAD`.
+    pub fn new(checked: &Tree, current: Vec<String>) -> Revisions {
+        let checked_commit = match &checked.kind {
+            Kind::Revision { commit, .. } => Some(commit.clone()),
+            _ => None,
+        };
+        Revisions {
+            checked_root: checked.root.clone(),
+            checked_shown: checked.shown.clone(),
+            checked_commit,
+            current,
+            pinned: Mutex::default(),
+        }
+    }
+
+    /// Whether `rev` names the checked state rather than a pinned revision.
+    pub fn is_current(&self, rev: &str) -> bool {
+        let rev = rev.trim();
+        rev.is_empty() || rev == "HEAD" || self.current.iter().any(|c| c == rev)
+    }
+
+    /// The directory to read `rev` of the local repository at `root` from: `root` itself when
+    /// `rev` is current, else a temporary copy of that commit. `Err` says why it cannot be read.
+    pub fn root_at(&self, root: &Path, rev: &str) -> Result<PathBuf, String> {
+        if self.is_current(rev) {
+            return Ok(root.to_path_buf());
+        }
+        let rev = rev.trim();
+        let git_dir = if root == self.checked_root {
+            self.checked_shown.clone()
+        } else {
+            root.to_path_buf()
+        };
+        let mut pinned = self.pinned.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = pinned.iter().find(|p| p.git_dir == git_dir && p.rev == rev) {
+            return Ok(p.tree.root.clone());
+        }
+        let Some(top) = git_toplevel(&git_dir)? else {
+            return Err(format!(
+                "targetRevision {rev} pins a revision, but {} is not a Git checkout, so the gate cannot read that revision",
+                git_dir.display()
+            ));
+        };
+        let commit = revision_candidates(rev)
+            .iter()
+            .find_map(|candidate| resolve_commit(&top, candidate))
+            .ok_or_else(|| {
+                format!(
+                    "targetRevision {rev} is not available in the local repository {}: fetch it (`git fetch origin {rev}`), or list it under currentRevisions in preview-gate.yaml when it means the branch being checked",
+                    top.display()
+                )
+            })?;
+        if root == self.checked_root && self.checked_commit.as_deref() == Some(commit.as_str()) {
+            return Ok(root.to_path_buf());
+        }
+        let reused = pinned
+            .iter()
+            .find(|p| p.git_dir == git_dir && p.tree.commit() == Some(commit.as_str()))
+            .map(|p| p.tree.clone());
+        let tree = match reused {
+            Some(tree) => tree,
+            None => {
+                let prefix = relative_prefix(&top, &git_dir);
+                Arc::new(Tree::revision(&top, &git_dir, &prefix, &commit)?)
+            }
+        };
+        let root = tree.root.clone();
+        pinned.push(Pinned {
+            git_dir,
+            rev: rev.to_string(),
+            tree,
+        });
+        Ok(root)
+    }
+
+    /// Every pinned copy: `(where it was read, the repository it shows, the revision)`.
+    pub fn copies(&self) -> Vec<(PathBuf, PathBuf, String)> {
+        let pinned = self.pinned.lock().unwrap_or_else(|e| e.into_inner());
+        pinned
+            .iter()
+            .map(|p| (p.tree.root.clone(), p.tree.shown.clone(), p.rev.clone()))
+            .collect()
+    }
+}
+
+/// Names a branch or tag may have locally: itself, then the `origin` remote's branch.
+fn revision_candidates(rev: &str) -> Vec<String> {
+    let mut candidates = vec![rev.to_string()];
+    if !rev.starts_with("refs/") {
+        candidates.push(format!("refs/remotes/origin/{rev}"));
+    }
+    candidates
+}
+
+/// The commit `rev` names in the repository at `top`, if any.
+fn resolve_commit(top: &Path, rev: &str) -> Option<String> {
+    if rev.starts_with('-') {
+        return None;
+    }
+    let spec = format!("{rev}^{{commit}}");
+    git(
+        top,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &spec,
+        ],
+    )
+    .ok()
+    .map(|out| String::from_utf8_lossy(&out).trim().to_string())
+    .filter(|c| !c.is_empty())
 }
 
 fn walk(dir: &Path, rel: &str, out: &mut BTreeSet<String>) {
@@ -592,6 +719,57 @@ mod tests {
         assert_eq!(tree.kind(), &Kind::Directory);
         assert_eq!(tree.files().collect::<Vec<_>>(), ["link", "real/a.yaml"]);
         assert!(tree.files_in(&root.join("link"), true).is_empty());
+    }
+
+    #[test]
+    fn revisions_read_pins_from_their_commit_and_current_names_from_the_tree() {
+        let dir = checkout();
+        let root = canonical(&dir);
+        run(&root, &["tag", "v1"]);
+        run(
+            &root,
+            &["update-ref", "refs/remotes/origin/release", "HEAD"],
+        );
+        std::fs::write(root.join("apps/web/app.yaml"), "v: 2\n").unwrap();
+        let tree = Tree::open(&root, None).unwrap();
+        let revisions = Revisions::new(&tree, vec!["main".into()]);
+        for current in ["", " HEAD ", "main"] {
+            assert_eq!(
+                revisions.root_at(&root, current).unwrap(),
+                root,
+                "{current:?}"
+            );
+        }
+        let v1 = revisions.root_at(&root, "v1").unwrap();
+        assert_ne!(v1, root);
+        assert_eq!(
+            std::fs::read_to_string(v1.join("apps/web/app.yaml")).unwrap(),
+            "v: 1\n"
+        );
+        assert_eq!(revisions.root_at(&root, "v1").unwrap(), v1, "written once");
+        // A branch only the remote has: `origin/<branch>` locally.
+        assert_eq!(
+            revisions.root_at(&root, "release").unwrap(),
+            v1,
+            "same commit, same copy"
+        );
+        let missing = revisions.root_at(&root, "nope").unwrap_err();
+        assert!(missing.contains("git fetch origin nope"), "{missing}");
+        assert!(
+            revisions.root_at(&root, "--output=x").is_err(),
+            "never an option"
+        );
+        assert_eq!(revisions.copies().len(), 2);
+    }
+
+    #[test]
+    fn a_pin_outside_git_cannot_be_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = canonical(&dir);
+        let revisions = Revisions::new(&Tree::open(&root, None).unwrap(), Vec::new());
+        assert_eq!(revisions.root_at(&root, "HEAD").unwrap(), root);
+        let error = revisions.root_at(&root, "v1").unwrap_err();
+        assert!(error.contains("not a Git checkout"), "{error}");
     }
 
     #[test]

@@ -326,7 +326,9 @@ impl Env<'_> {
     fn git(&self, spec: &Node) -> Generated {
         let repo_node = spec.get("repoURL").unwrap_or(spec);
         let repo_url = repo_node.text();
-        let Some(root) = self.repos.resolve(&repo_url) else {
+        let revision_node = spec.get("revision").unwrap_or(repo_node);
+        let revision = spec.get("revision").map(Node::text).unwrap_or_default();
+        let Some(root) = self.repos.resolve_at(&repo_url, &revision) else {
             return Err(self
                 .error(
                     Code::SourceUnresolved,
@@ -337,6 +339,9 @@ impl Env<'_> {
                     "map it in preview-gate.yaml `repositories:` or pass --repo-map {repo_url}=DIR"
                 )));
         };
+        let root =
+            root.map_err(|message| self.error(Code::SourceUnresolved, message, revision_node))?;
+        let root = root.as_path();
         let prefix = spec
             .get("pathParamPrefix")
             .map(Node::text)

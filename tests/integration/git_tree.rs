@@ -211,6 +211,94 @@ fn findings_in_a_copy_point_into_the_repository() {
     );
 }
 
+/// A `targetRevision` other than the checked state is rendered from that commit of the local
+/// repository; one the repository lacks is `source-unresolved` at that line, never the working
+/// tree instead.
+fn a_pinned_target_revision_is_rendered_from_that_commit() {
+    let cluster_role =
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: r\n";
+    let repo = tiny_repo(&[(
+        "manifests/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    )]);
+    commit_all(repo.path());
+    git(repo.path(), &["tag", "v1"]);
+    write(repo.path(), "manifests/role.yaml", cluster_role);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "adds a ClusterRole"]);
+    git(repo.path(), &["tag", "v2"]);
+    git(repo.path(), &["rm", "-q", "manifests/role.yaml"]);
+    git(repo.path(), &["commit", "-q", "-m", "removes it"]);
+
+    let pinned = |rev: &str| {
+        app(
+            "web",
+            &format!("    path: manifests\n    targetRevision: {rev}\n"),
+        )
+    };
+    write(repo.path(), "apps/web.yaml", &pinned("v1"));
+    git(repo.path(), &["add", "-A"]);
+    let v1 = verdict(repo.path(), &[]);
+    assert_eq!((v1.0, v1.3), (0, 1), "v1 has only the ConfigMap: {v1:?}");
+
+    write(repo.path(), "apps/web.yaml", &pinned("v2"));
+    git(repo.path(), &["add", "-A"]);
+    let v2 = verdict(repo.path(), &[]);
+    assert_eq!(
+        v2.1,
+        [(
+            "kind-not-allowed".to_string(),
+            "manifests/role.yaml".to_string(),
+            2
+        )],
+        "v2's ClusterRole, though HEAD deleted it"
+    );
+    let run = run_gate(repo.path(), &["check", "."]);
+    assert!(
+        run.stdout.contains("(in targetRevision v2)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("kind: ClusterRole"),
+        "the excerpt: {}",
+        run.stdout
+    );
+
+    write(repo.path(), "apps/web.yaml", &pinned("release-9"));
+    git(repo.path(), &["add", "-A"]);
+    let missing = verdict(repo.path(), &[]);
+    assert_eq!(missing.0, 2);
+    assert_eq!(
+        missing.1,
+        [(
+            "source-unresolved".to_string(),
+            "apps/web.yaml".to_string(),
+            13
+        )],
+        "at the targetRevision line"
+    );
+    let run = run_gate(repo.path(), &["check", "."]);
+    assert!(run.stdout.contains("release-9"), "{}", run.stdout);
+
+    // The pull request's target branch is the checked state, and so is a configured name.
+    write(repo.path(), "apps/web.yaml", &pinned("main"));
+    git(repo.path(), &["add", "-A"]);
+    assert_eq!(verdict(repo.path(), &[]).3, 1, "main: the checked tree");
+    write(repo.path(), "apps/web.yaml", &pinned("develop"));
+    write(
+        repo.path(),
+        "preview-gate.yaml",
+        "repositories:\n  https://example.com/gitops.git: .\ncurrentRevisions: [develop]\n",
+    );
+    git(repo.path(), &["add", "-A"]);
+    assert_eq!(
+        verdict(repo.path(), &[]).0,
+        0,
+        "develop: configured as current"
+    );
+}
+
 /// Outside Git every file is read, and the gate says so.
 fn a_directory_outside_git_is_read_whole_with_a_warning() {
     let repo = tiny_repo(&[
@@ -240,6 +328,7 @@ pub fn trials() -> Vec<(crate::common::Needs, libtest_mimic::Trial)> {
         rev_checks_exactly_that_commit,
         findings_in_a_copy_point_into_the_repository,
         a_directory_outside_git_is_read_whole_with_a_warning,
+        a_pinned_target_revision_is_rendered_from_that_commit,
     );
     #[cfg(unix)]
     trials.extend(crate::trials!(Renders:
