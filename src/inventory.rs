@@ -40,6 +40,8 @@ pub struct RenderedObject {
     pub handling: Handling,
     /// What Argo CD really applies of it, once duplicates are resolved ([`resolve`]).
     pub applied: Applied,
+    /// The copy of its identity `NormalizeTargetObjects` keeps (the last), set by [`resolve`].
+    pub kept: bool,
     /// Its position among the objects of its render with the same origin line and kind, to pair it
     /// with its twin in a second render of the same source.
     pub rank: usize,
@@ -63,6 +65,12 @@ impl RenderedObject {
             "{}/{}/{}/{}",
             self.group, self.kind, self.namespace, self.name
         )
+    }
+
+    /// Among the Application's resources as `CompareAppState` compares them
+    /// (`reconciliation.Target`): a kept copy that is no hook, synced or `Skip`.
+    pub fn is_target(&self) -> bool {
+        self.kept && matches!(self.handling.at_sync, AtSync::Resource | AtSync::Skipped)
     }
 
     /// A hook that a sync runs (and permission-checks), not a managed resource.
@@ -135,6 +143,9 @@ pub struct Inventory {
     /// Identities an Application renders more than once (`RepeatedResourceWarning`): every copy,
     /// in order; Argo CD keeps the last one.
     pub repeated: Vec<Vec<RenderedObject>>,
+    /// Kept copies marked `argocd.argoproj.io/hook: Skip`: never applied, but among the
+    /// Application's resources (`reconciliation.Target`) all the same.
+    pub skipped: Vec<RenderedObject>,
     /// Rendered objects Argo CD never applies: overridden by a later copy, or left out for their
     /// hook annotations (`Skip`, Helm `test` hooks and the like).
     pub dropped: usize,
@@ -231,6 +242,7 @@ pub fn build(
                 scope,
                 handling: hooks::classify(object),
                 applied: Applied::default(),
+                kept: false,
                 rank: *rank,
                 origin,
                 digest: digest(object),
@@ -278,7 +290,11 @@ pub fn resolve(mut rendered: Vec<RenderedObject>, apps: &[Application]) -> Inven
             )
         });
         for copies in state::group_by_key(keys) {
+            for &c in &copies {
+                rendered[objects[c]].kept = false;
+            }
             let kept = &mut rendered[objects[*copies.last().expect("a group has a member")]];
+            kept.kept = true;
             kept.applied.at_sync = matches!(kept.handling.at_sync, AtSync::Resource | AtSync::Hook);
             if copies.len() > 1 {
                 repeated.push(copies.iter().map(|&c| objects[c]).collect());
@@ -307,11 +323,17 @@ pub fn resolve(mut rendered: Vec<RenderedObject>, apps: &[Application]) -> Inven
         .map(|copies| copies.into_iter().map(|i| rendered[i].clone()).collect())
         .collect();
     let total = rendered.len();
-    let objects: Vec<RenderedObject> = rendered.into_iter().filter(|o| o.applied.any()).collect();
+    let (objects, left_out): (Vec<RenderedObject>, Vec<RenderedObject>) =
+        rendered.into_iter().partition(|o| o.applied.any());
+    let skipped = left_out
+        .into_iter()
+        .filter(|o| o.kept && o.handling.at_sync == AtSync::Skipped)
+        .collect();
     Inventory {
         dropped: total - objects.len(),
         objects,
         repeated,
+        skipped,
     }
 }
 
@@ -468,6 +490,7 @@ mod tests {
         );
         assert!(inv.objects.is_empty());
         assert_eq!(inv.dropped, 1);
+        assert!(inv.skipped[0].is_target(), "a resource all the same");
     }
 
     // controller/state.go CompareAppState: NormalizeTargetObjects runs before splitHooks, so a

@@ -271,6 +271,7 @@ mod tests {
             scope: Some(Scope::Namespaced),
             handling: Handling::RESOURCE,
             applied: Default::default(),
+            kept: true,
             rank: 0,
             origin: Location::file_start(Arc::from(Path::new("/t.yaml"))),
             digest,
