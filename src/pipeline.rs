@@ -77,7 +77,7 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     for result in rendered.iter().filter_map(|r| r.result.as_ref().ok()) {
         inventory::register_rendered_crds(result, &mut scopes);
     }
-    let mut inventory = Inventory::default();
+    let mut rendered_objects = Vec::new();
     let mut incomplete_apps: BTreeSet<String> =
         plan.findings.iter().filter_map(|f| f.app.clone()).collect();
     for result in rendered {
@@ -89,7 +89,7 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
                 &apps[job.app],
                 docs,
                 &scopes,
-                &mut inventory,
+                &mut rendered_objects,
                 &mut outcome.findings,
             ),
             Err(finding) => {
@@ -98,6 +98,7 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
             }
         }
     }
+    let inventory = inventory::resolve(rendered_objects, &apps);
     // An entry is stale only if everything the project deploys was seen.
     let mut fully_checked = fully_checked;
     for app in apps.iter().filter(|a| incomplete_apps.contains(&a.name)) {
@@ -341,7 +342,7 @@ fn probe_pinned_namespaces(
     for result in results {
         let Ok(docs) = result.result else { continue };
         let (job, objects) = &probes[result.job];
-        let mut probed = Inventory::default();
+        let mut probed = Vec::new();
         let mut ignored = Vec::new();
         inventory::build(
             job.app,
@@ -357,7 +358,7 @@ fn probe_pinned_namespaces(
             .map(|&i| inventory.objects[i].clone())
             .collect();
         pinned.extend(
-            rules::fixed_namespace::pinned(&originals, &probed.objects)
+            rules::fixed_namespace::pinned(&originals, &probed)
                 .into_iter()
                 .map(|k| objects[k]),
         );

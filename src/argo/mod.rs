@@ -10,3 +10,4 @@ pub mod hooks;
 pub mod kube_version;
 pub mod project;
 pub mod scope;
+pub mod state;

@@ -246,19 +246,13 @@ fn metadata_namespace_line(lines: &[String], kind_line: usize) -> Option<usize> 
 
 /// Objects whose explicit namespace stayed put when the chart was rendered with a probe namespace.
 pub fn pinned(original: &[RenderedObject], probe: &[RenderedObject]) -> Vec<usize> {
-    // Match by template position: the same template line renders the same object in both renders.
-    let key = |o: &RenderedObject| (o.origin.file.clone(), o.origin.line, o.kind.clone());
-    let mut probe_by_key: HashMap<_, Vec<&RenderedObject>> = HashMap::new();
-    for o in probe {
-        probe_by_key.entry(key(o)).or_default().push(o);
-    }
-    let mut taken: HashMap<_, usize> = HashMap::new();
+    // Match by template position: the same template line renders the same objects in both
+    // renders, the n-th object of a kind at a line (its rank) pairs with the n-th.
+    let key = |o: &RenderedObject| (o.origin.file.clone(), o.origin.line, o.kind.clone(), o.rank);
+    let probe_by_key: HashMap<_, &RenderedObject> = probe.iter().map(|o| (key(o), o)).collect();
     let mut out = Vec::new();
     for (i, o) in original.iter().enumerate() {
-        let k = key(o);
-        let n = taken.entry(k.clone()).or_insert(0);
-        let twin = probe_by_key.get(&k).and_then(|v| v.get(*n));
-        *n += 1;
+        let twin = probe_by_key.get(&key(o));
         if let (Some(twin), Some(ns)) = (twin, &o.explicit_namespace) {
             if twin.explicit_namespace.as_ref() == Some(ns) {
                 out.push(i);

@@ -15,7 +15,12 @@
 //! - cluster-scoped kinds need a non-empty `clusterResourceWhitelist` entry (absent or `[]` = none);
 //! - a blacklist entry wins over the whitelist;
 //! - entries are Go `filepath.Match` globs, case-sensitive; the core group is `''`, never `core` or `v1`;
-//! - Helm test hooks are never synced, so they are never checked.
+//! - Helm test hooks and `argocd.argoproj.io/hook: Skip` objects are never applied, so they are
+//!   never checked;
+//! - sync hooks (`PreSync`, `PostSync`, Helm `pre-install`, …) are checked like resources;
+//! - `PreDelete`/`PostDelete` hooks are not part of a sync: Argo CD creates them when the
+//!   Application is deleted, and does not check them against the project then. The gate still
+//!   reports them, and says so.
 //!
 //! ## Example
 //! ```yaml
@@ -34,7 +39,9 @@
 //!
 //! ## Reference
 //! Argo CD `pkg/apis/application/v1alpha1/app_project_types.go` (`IsGroupKindNamePermitted`,
-//! `isResourceInList`, `isNamedResourceInList`); spec §1.1, §7.2, §7.2.1.
+//! `isResourceInList`, `isNamedResourceInList`), `controller/sync.go` (`validateSyncPermissions`),
+//! gitops-engine `pkg/sync/sync_context.go` (`getSyncTasks` checks every sync task, hooks too),
+//! `controller/hook.go` (`executeHooks`); spec §1.1, §7.2, §7.2.1.
 
 use super::{Code, Context, Meta};
 use crate::argo::glob::filepath_match;
@@ -65,10 +72,16 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             "clusterResourceWhitelist"
         };
         let what = format!("{}:{}", object.group, object.kind);
-        let hook = if object.hook {
-            " (a hook, which Argo CD checks too)"
+        // The sync checks its hooks like its resources; the deletion of the Application creates
+        // its PreDelete/PostDelete hooks without a check (controller/hook.go executeHooks).
+        let hook = if object.is_sync_hook() {
+            " (a hook, which Argo CD checks too)".to_string()
+        } else if let Some(hook) = object.deletion_only() {
+            format!(
+                " (a {hook} hook: Argo CD creates it when the Application is deleted, without checking it against the project)"
+            )
         } else {
-            ""
+            String::new()
         };
         let finding = match project.permits(&object.group, &object.kind, &object.name, namespaced) {
             Verdict::Permitted => continue,

@@ -7,7 +7,8 @@
 //! points at the Application's `destination:` (for generated Applications, at the
 //! ApplicationSet template's) and lists the objects; cluster-scoped objects and objects that name
 //! their own namespace are fine, and so are kinds whose scope is unknown (Argo CD raises nothing
-//! for them; `unknown-resource-scope` reports those).
+//! for them; `unknown-resource-scope` reports those). Hooks are not checked (Argo CD keeps them
+//! apart), `argocd.argoproj.io/hook: Skip` objects are.
 //!
 //! ## Why is this bad?
 //! The Application never syncs: Argo CD reports an `InvalidSpecError` condition instead of
@@ -48,8 +49,10 @@ const NAMED: usize = 3;
 pub fn check(ctx: &Context) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (index, app) in ctx.apps.iter().enumerate() {
+        // CompareAppState checks its targets: no hooks, but Skip objects.
         let homeless: Vec<&RenderedObject> = super::support::objects_of(ctx, index)
-            .filter(|object| lacks_namespace(object))
+            .chain(ctx.inventory.skipped.iter().filter(|o| o.app == index))
+            .filter(|object| raises_condition(object))
             .collect();
         let Some(first) = homeless.first() else {
             continue;
@@ -96,6 +99,12 @@ fn lacks_namespace(object: &RenderedObject) -> bool {
     object.scope == Some(Scope::Namespaced) && object.namespace.is_empty()
 }
 
+/// The loop that raises it runs over `reconciliation.Target`: the kept copies that are no hooks,
+/// `Skip` objects included (gitops-engine `splitHooks` put the hooks apart).
+fn raises_condition(object: &RenderedObject) -> bool {
+    object.is_target() && lacks_namespace(object)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,7 +124,10 @@ mod tests {
             explicit_namespace: None,
             generate_name: false,
             scope,
-            hook: false,
+            handling: crate::argo::hooks::Handling::RESOURCE,
+            applied: crate::inventory::Applied::SYNCED,
+            kept: true,
+            rank: 0,
             origin: Location::file_start(Path::new("/t.yaml").into()),
             digest: 0,
             node: Node::scalar(""),
@@ -131,5 +143,28 @@ mod tests {
         assert!(!lacks_namespace(&object(Some(Scope::Cluster), "")));
         // IsNamespaced returns an error for an unknown kind: isNamespaced is false.
         assert!(!lacks_namespace(&object(None, "")));
+    }
+
+    /// `controller/state.go` `CompareAppState` loops over `reconciliation.Target`: gitops-engine
+    /// `splitHooks` took the hooks out, Skip objects stay in.
+    #[test]
+    fn hooks_are_not_targets_but_skip_objects_are() {
+        use crate::argo::hooks::{AtSync, Handling};
+        let with = |at_sync| RenderedObject {
+            handling: Handling {
+                at_sync,
+                ..Handling::RESOURCE
+            },
+            ..object(Some(Scope::Namespaced), "")
+        };
+        assert!(raises_condition(&with(AtSync::Resource)));
+        assert!(raises_condition(&with(AtSync::Skipped)));
+        assert!(!raises_condition(&with(AtSync::Hook)));
+        assert!(!raises_condition(&with(AtSync::DeletionOnly)));
+        let overridden = RenderedObject {
+            kept: false,
+            ..object(Some(Scope::Namespaced), "")
+        };
+        assert!(!raises_condition(&overridden), "an overridden copy");
     }
 }
