@@ -58,9 +58,11 @@ pub struct Unparseable {
 }
 
 impl Unparseable {
-    /// A `parse-error` finding: an error when Argo CD reads the file, otherwise a warning.
-    pub fn finding(&self, read_by_argo: bool) -> Finding {
-        let severity = if read_by_argo || self.mentions_argo {
+    /// A `parse-error` finding: an error when Argo CD parses the file, or when it mentions
+    /// `argoproj.io` outside a chart or Kustomize directory (it may be an Argo CD manifest the
+    /// gate cannot see); otherwise a warning.
+    pub fn finding(&self, read_by_argo: bool, tool_input: bool) -> Finding {
+        let severity = if read_by_argo || (self.mentions_argo && !tool_input) {
             Severity::Error
         } else {
             Severity::Warning
@@ -72,9 +74,11 @@ impl Unparseable {
             self.location.clone(),
         );
         if severity == Severity::Warning {
-            finding = finding.help(
-                "the file is not an Argo CD manifest and no source reads it; fix or delete it",
-            );
+            finding = finding.help(if tool_input {
+                "it lies in a chart or Kustomize directory, whose tool reads it (or not) as data; Argo CD does not parse it as a manifest"
+            } else {
+                "the file is not an Argo CD manifest and no source reads it; fix or delete it"
+            });
         }
         finding
     }

@@ -44,12 +44,25 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
 
     let plan = plan::plan(&apps, &settings.repos, &plan_options(&settings, &scopes));
     outcome.findings.extend(plan.findings.iter().cloned());
+    // Inside a chart or a Kustomize directory a file is the tool's input, not an Argo CD
+    // manifest, whatever it mentions; the tool reports what it cannot parse.
+    let consumed: Vec<&std::path::Path> = plan
+        .jobs
+        .iter()
+        .filter_map(|job| match &job.kind {
+            JobKind::Helm(helm) => match &helm.chart {
+                plan::ChartRef::Local { dir, .. } => Some(dir.as_path()),
+                plan::ChartRef::Remote { .. } => None,
+            },
+            JobKind::Kustomize(kustomize) => Some(kustomize.dir.as_path()),
+            JobKind::Directory(_) => None,
+        })
+        .collect();
     for bad in &repo.unparseable {
-        let read = plan
-            .read_paths
-            .iter()
-            .any(|p| bad.location.file.starts_with(p));
-        outcome.findings.push(bad.finding(read));
+        let file = &bad.location.file;
+        let read = plan.read_paths.iter().any(|p| file.starts_with(p));
+        let tool_input = consumed.iter().any(|dir| file.starts_with(dir));
+        outcome.findings.push(bad.finding(read, tool_input));
     }
     outcome.planned = plan.jobs.iter().map(|job| describe(job, &apps)).collect();
     outcome.apps = apps.iter().map(|a| a.name.clone()).collect();

@@ -192,8 +192,18 @@ fn plan_source(
             &source.path_location,
         ));
     }
-    read_paths.push(dir.clone());
-    match source_type(source, &dir) {
+    let merged = source_overrides(app, source, &dir)?;
+    let source = merged.as_ref().unwrap_or(source);
+    let kind = source_type(source, &dir)?;
+    // What Argo CD parses as YAML itself: a directory source's files, a chart's Chart.yaml and
+    // values.yaml, a kustomization file. Other files under a chart or a Kustomize directory are
+    // templates or generator inputs that the tools read (or not) as they see fit.
+    match kind {
+        SourceType::Directory => read_paths.push(dir.clone()),
+        SourceType::Helm => read_paths.extend([dir.join("Chart.yaml"), dir.join("values.yaml")]),
+        SourceType::Kustomize => read_paths.push(crate::discover::kustomization_file(&dir)),
+    }
+    match kind {
         SourceType::Helm => {
             let helm = source.helm.clone().unwrap_or_default();
             let (args, inline_values) = helm_args(
@@ -260,39 +270,81 @@ enum SourceType {
     Directory,
 }
 
-/// `util/app/discovery`: an explicit block wins; else a kustomization (which beats Helm) or a file
-/// whose name ends in `Chart.yaml` at the top of the path; else a plain directory.
-fn source_type(source: &Source, dir: &Path) -> SourceType {
-    if source.helm.is_some() {
-        return SourceType::Helm;
-    }
-    if source.kustomize.is_some() {
-        return SourceType::Kustomize;
-    }
-    if source.directory.is_some() {
-        return SourceType::Directory;
-    }
-    let names: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().is_file())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    if names.iter().any(|n| {
-        matches!(
-            n.as_str(),
-            "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+/// `GetAppSourceType`: the one explicit tool block (`ExplicitType`; several is an error), else
+/// what `discovery.AppType` finds among the directory's top-level files. Plugins were refused
+/// before this.
+fn source_type(source: &Source, dir: &Path) -> Result<SourceType, Finding> {
+    use crate::argo::source::{self as argo_source, SourceType as Argo};
+    let explicit = argo_source::explicit_type(&source.node).map_err(|message| {
+        Finding::new(
+            Code::RenderFailed,
+            Severity::Error,
+            message,
+            source.location.clone(),
         )
-    }) {
-        SourceType::Kustomize
-    } else if names.iter().any(|n| n.ends_with("Chart.yaml")) {
-        SourceType::Helm
-    } else {
-        SourceType::Directory
+    })?;
+    let kind = explicit.unwrap_or_else(|| {
+        let names: Vec<String> = crate::tree::walk_files(dir)
+            .into_iter()
+            .filter(|f| !f.contains('/'))
+            .collect();
+        argo_source::discovered_type(&names)
+    });
+    Ok(match kind {
+        Argo::Helm => SourceType::Helm,
+        Argo::Kustomize => SourceType::Kustomize,
+        Argo::Directory | Argo::Plugin => SourceType::Directory,
+    })
+}
+
+/// The source with the `.argocd-source.yaml` and `.argocd-source-<app>.yaml` of its directory
+/// merged in, as `mergeSourceParameters` does before the type is decided; `None` without
+/// overrides. An override that does not parse fails the render, as in Argo CD.
+fn source_overrides(
+    app: &Application,
+    source: &Source,
+    dir: &Path,
+) -> Result<Option<Source>, Finding> {
+    let instance = crate::argo::source::instance_name(&app.metadata_name, &app.namespace, "argocd");
+    let mut patches = Vec::new();
+    for path in crate::argo::source::override_files(dir, &instance) {
+        if !path.is_file() {
+            continue;
+        }
+        let file: std::sync::Arc<Path> = std::sync::Arc::from(path.as_path());
+        let failed = |message: String, line: u32| {
+            Finding::new(
+                Code::RenderFailed,
+                Severity::Error,
+                format!("{}: {message}", path.display()),
+                Location::new(file.clone(), line, 0, line),
+            )
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| failed(e.to_string(), 1))?;
+        let docs = yaml::parse_documents(&text).map_err(|e| failed(e.message, e.line))?;
+        let Some(patch) = docs.into_iter().next().map(|d| d.root) else {
+            continue; // An empty override changes nothing.
+        };
+        if patch.is_null() {
+            continue;
+        }
+        if patch.as_map().is_none() {
+            return Err(failed(
+                "an override must be a mapping of source fields".into(),
+                patch.line,
+            ));
+        }
+        patches.push(patch);
     }
+    if patches.is_empty() {
+        return Ok(None);
+    }
+    source
+        .with_overrides(&source.location.file, &patches)
+        .map(Some)
+        .map_err(|(message, location)| {
+            Finding::new(Code::RenderFailed, Severity::Error, message, location)
+        })
 }
 
 /// `repoURL` + `chart` as a `helm template` chart argument: OCI registries (an `oci://` URL, or a

@@ -216,6 +216,12 @@ fn generate(
         )
     })?;
     app.name = format!("{}/{}", appset.name, app.metadata_name);
+    // The controller creates generated Applications in the ApplicationSet's namespace.
+    app.namespace = appset
+        .root
+        .at(&["metadata", "namespace"])
+        .map(Node::text)
+        .unwrap_or_default();
     Ok(app)
 }
 

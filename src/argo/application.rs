@@ -12,6 +12,8 @@ pub struct Application {
     pub name: String,
     /// `metadata.name`, what Argo CD uses as the default Helm release name.
     pub metadata_name: String,
+    /// `metadata.namespace` (a generated Application's is its ApplicationSet's).
+    pub namespace: String,
     /// `spec.project`; empty means `default` (`ApplicationSpec.GetProject`).
     pub project: String,
     pub project_location: Location,
@@ -81,6 +83,8 @@ pub struct Source {
     pub plugin: bool,
     /// Where the source mapping starts.
     pub location: Location,
+    /// The source as the repo-server receives it (normalised for a single `spec.source`).
+    pub node: Node,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -187,10 +191,20 @@ impl Application {
                 at(spec),
             ));
         }
+        // `NormalizeApplicationSpec` normalises `spec.source` only (its loop over `spec.sources`
+        // works on copies).
+        let single =
+            source_nodes.len() == 1 && spec.get("sources").is_none_or(|s| s.items().is_empty());
         let sources = source_nodes
             .into_iter()
             .enumerate()
-            .map(|(index, node)| Source::from_node(file, index, node))
+            .map(|(index, node)| {
+                if single {
+                    Source::from_node(file, index, &crate::argo::source::normalize_source(node))
+                } else {
+                    Source::from_node(file, index, node)
+                }
+            })
             .collect::<ParseResult<Vec<_>>>()?;
         let sync_options = spec
             .at(&["syncPolicy", "syncOptions"])
@@ -209,6 +223,10 @@ impl Application {
         Ok(Application {
             name: name.clone(),
             metadata_name: name,
+            namespace: doc
+                .at(&["metadata", "namespace"])
+                .map(Node::text)
+                .unwrap_or_default(),
             project: project_node.map(Node::text).unwrap_or_default(),
             project_location: at(project_node.unwrap_or(spec)),
             destination,
@@ -264,18 +282,9 @@ impl Source {
                 exclude: d.get("exclude").map(Node::text).unwrap_or_default(),
                 jsonnet: d.get("jsonnet").is_some_and(|j| !j.is_null()),
             });
-        let explicit = [
-            helm.is_some(),
-            kustomize.is_some(),
-            directory.is_some(),
-            node.get("plugin").is_some(),
-        ];
-        if explicit.iter().filter(|&&b| b).count() > 1 {
-            // util/app/discovery: "multiple application sources defined".
-            return Err((
-                "source sets more than one of helm, kustomize, directory and plugin".into(),
-                at(node),
-            ));
+        // `ExplicitType`: the repo-server refuses a source with several tool blocks.
+        if let Err(message) = crate::argo::source::explicit_type(node) {
+            return Err((message, at(node)));
         }
         Ok(Source {
             index,
@@ -290,9 +299,17 @@ impl Source {
             helm,
             kustomize,
             directory,
-            plugin: node.get("plugin").is_some(),
+            plugin: node.get("plugin").is_some_and(|p| !p.is_null()),
             location: at(node),
+            node: node.clone(),
         })
+    }
+
+    /// This source with `.argocd-source*.yaml` overrides merged in (`mergeSourceParameters`);
+    /// positions stay those of the Application's file.
+    pub fn with_overrides(&self, file: &Arc<Path>, overrides: &[Node]) -> ParseResult<Source> {
+        let merged = crate::argo::source::merge_source_parameters(&self.node, overrides);
+        Source::from_node(file, self.index, &merged)
     }
 
     /// A `ref` source without `path` or `chart` only provides value files; it renders nothing.

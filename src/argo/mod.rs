@@ -10,4 +10,5 @@ pub mod hooks;
 pub mod kube_version;
 pub mod project;
 pub mod scope;
+pub mod source;
 pub mod state;

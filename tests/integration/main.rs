@@ -16,6 +16,7 @@ mod formats;
 mod git_tree;
 mod helm_versions;
 mod hook;
+mod repo_server;
 mod variants;
 
 use common::Needs;
@@ -52,6 +53,7 @@ fn main() {
         git_tree::trials(),
         helm_versions::trials(),
         hook::trials(),
+        repo_server::trials(),
         variants::trials(),
     ];
     let helm3 = set.name == "helm3";
