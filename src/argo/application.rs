@@ -254,7 +254,8 @@ impl Source {
         let kustomize = node
             .get("kustomize")
             .filter(|n| !n.is_null())
-            .map(|k| kustomize_options(file, k));
+            .map(|k| kustomize_options(file, k))
+            .transpose()?;
         let directory = node
             .get("directory")
             .filter(|n| !n.is_null())
@@ -333,7 +334,7 @@ fn helm_options(file: &Arc<Path>, h: &Node) -> ParseResult<HelmOptions> {
         h.get("valuesObject").filter(|n| !n.is_null()),
         h.get("values").filter(|n| !n.is_null()),
     ) {
-        (Some(object), _) => Some(object.to_json()),
+        (Some(object), _) => Some(json_value(file, "helm.valuesObject", object)?),
         (None, Some(text)) => match text.as_str() {
             Some(yaml) => {
                 let docs = crate::yaml::parse_documents(yaml).map_err(|e| {
@@ -342,9 +343,11 @@ fn helm_options(file: &Arc<Path>, h: &Node) -> ParseResult<HelmOptions> {
                         Location::new(file.clone(), text.line + e.line, 0, text.line + e.line),
                     )
                 })?;
-                docs.first().map(|d| d.root.to_json())
+                docs.first()
+                    .map(|d| json_value(file, "helm.values", &d.root))
+                    .transpose()?
             }
-            None => Some(text.to_json()),
+            None => Some(json_value(file, "helm.values", text)?),
         },
         _ => None,
     };
@@ -410,7 +413,17 @@ fn helm_options(file: &Arc<Path>, h: &Node) -> ParseResult<HelmOptions> {
     })
 }
 
-fn kustomize_options(file: &Arc<Path>, k: &Node) -> KustomizeOptions {
+/// A field as the JSON `sigs.k8s.io/yaml` makes of it; what JSON cannot hold is an error there.
+fn json_value(file: &Arc<Path>, field: &str, node: &Node) -> ParseResult<serde_json::Value> {
+    node.to_json().map_err(|e| {
+        (
+            format!("{field} cannot be converted to JSON: {}", e.message),
+            Location::new(file.clone(), e.line, e.col, e.line),
+        )
+    })
+}
+
+fn kustomize_options(file: &Arc<Path>, k: &Node) -> ParseResult<KustomizeOptions> {
     let at = |n: &Node| Location::at_node(file, n);
     let string_map = |key: &str| -> Vec<(String, String)> {
         k.get(key)
@@ -441,7 +454,7 @@ fn kustomize_options(file: &Arc<Path>, k: &Node) -> KustomizeOptions {
         })
         .map(|(key, _)| (key.text(), at(key)))
         .collect();
-    KustomizeOptions {
+    Ok(KustomizeOptions {
         name_prefix: k
             .get("namePrefix")
             .and_then(Node::as_str)
@@ -460,29 +473,33 @@ fn kustomize_options(file: &Arc<Path>, k: &Node) -> KustomizeOptions {
             .unwrap_or_default(),
         replicas: k
             .get("replicas")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
             .map(|r| {
-                r.items()
-                    .iter()
-                    .map(|r| {
-                        (
-                            r.get("name").map(Node::text).unwrap_or_default(),
-                            r.get("count").map(Node::to_json).unwrap_or_default(),
-                        )
-                    })
-                    .collect()
+                Ok((
+                    r.get("name").map(Node::text).unwrap_or_default(),
+                    r.get("count")
+                        .map(|c| json_value(file, "kustomize.replicas.count", c))
+                        .transpose()?
+                        .unwrap_or_default(),
+                ))
             })
-            .unwrap_or_default(),
+            .collect::<ParseResult<_>>()?,
         common_labels: string_map("commonLabels"),
         common_annotations: string_map("commonAnnotations"),
         patches: k
             .get("patches")
-            .map(|p| p.items().iter().map(Node::to_json).collect())
-            .unwrap_or_default(),
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .map(|p| json_value(file, "kustomize.patches", p))
+            .collect::<ParseResult<_>>()?,
         components: k
             .get("components")
             .map(|c| c.items().iter().map(Node::text).collect())
             .unwrap_or_default(),
         unsupported,
         location: Some(at(k)),
-    }
+    })
 }
