@@ -16,6 +16,7 @@ mod formats;
 mod helm_versions;
 mod hook;
 mod variants;
+mod yaml_typing;
 
 use common::Needs;
 
@@ -51,6 +52,7 @@ fn main() {
         helm_versions::trials(),
         hook::trials(),
         variants::trials(),
+        yaml_typing::trials(),
     ];
     let helm3 = set.name == "helm3";
     let trials = every_trial
