@@ -340,7 +340,7 @@ pub fn resolve(mut rendered: Vec<RenderedObject>, apps: &[Application]) -> Inven
 fn digest(object: &Node) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    object.to_json().to_string().hash(&mut hasher);
+    object.to_json_lossy().to_string().hash(&mut hasher);
     hasher.finish()
 }
 

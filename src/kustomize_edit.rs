@@ -17,7 +17,13 @@ pub fn apply(dir: &Path, options: &KustomizeOptions) -> Result<(), String> {
     let text = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
     let docs = crate::yaml::parse_documents(&text)
         .map_err(|e| format!("{} line {}: {e}", file.display(), e.line))?;
-    let mut k = match docs.first().map(|d| d.root.to_json()) {
+    // Kustomize reads its kustomization with sigs.k8s.io/yaml, so the JSON is what it would see.
+    let root = docs
+        .first()
+        .map(|d| d.root.to_json())
+        .transpose()
+        .map_err(|e| format!("{} line {}: {e}", file.display(), e.line))?;
+    let mut k = match root {
         Some(Value::Object(map)) => map,
         None => Map::new(),
         Some(_) => return Err(format!("{} is not a mapping", file.display())),

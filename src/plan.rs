@@ -475,11 +475,7 @@ fn helm_args(
     if helm.skip_tests {
         args.push("--skip-tests".into());
     }
-    let inline_values = helm
-        .values
-        .as_ref()
-        .filter(|v| !v.is_null())
-        .map(|v| v.to_string());
+    let inline_values = helm.values.clone();
     Ok((args, inline_values))
 }
 

@@ -334,7 +334,8 @@ fn render_helm(
     };
     command.args(&job.args);
     if let Some(values) = &job.inline_values {
-        let path = scratch.join(format!("values-{index}.json"));
+        // Argo CD writes `ValuesYAML()` to a file of its own and passes it last.
+        let path = scratch.join(format!("values-{index}.yaml"));
         std::fs::write(&path, values)
             .map_err(|e| failed_at(location, format!("cannot write inline values: {e}")))?;
         command.arg("--values").arg(&path);

@@ -1,12 +1,17 @@
 //! YAML with positions. The only module that touches a YAML library: everything else reads [`Node`]s,
 //! which remember the line and column they came from, so every finding can point at its source.
 //!
-//! Scalars keep their text and whether they were quoted; typing follows Kubernetes' YAML (go-yaml v2,
-//! YAML 1.1 booleans included) only where a caller asks for it.
+//! Scalars keep their text, whether they were quoted and their tag. Typing follows Kubernetes' YAML
+//! (`sigs.k8s.io/yaml` over go-yaml v2, YAML 1.1: see [`resolve`]) only where a caller asks for it:
+//! [`Node::typed`], [`Node::as_bool`], [`Node::is_null`] and [`Node::to_json`].
+
+mod resolve;
 
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
+
+pub use resolve::Scalar;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -21,7 +26,12 @@ pub struct Node {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
-    Scalar { text: String, quoted: bool },
+    Scalar {
+        text: String,
+        quoted: bool,
+        /// The full tag (`tag:yaml.org,2002:str` for `!!str`), if the scalar has one.
+        tag: Option<String>,
+    },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -96,7 +106,7 @@ impl Builder {
                 self.doc_start = line;
                 self.doc_has_content = false;
             }
-            Event::Scalar(text, style, anchor, _tag) => {
+            Event::Scalar(text, style, anchor, tag) => {
                 let quoted = !matches!(style, ScalarStyle::Plain);
                 // Block scalars end on the line after their last content line.
                 let end_line = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
@@ -108,6 +118,7 @@ impl Builder {
                     value: Value::Scalar {
                         text: text.into_owned(),
                         quoted,
+                        tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
                     },
                     line,
                     col,
@@ -223,6 +234,7 @@ impl Node {
             value: Value::Scalar {
                 text: text.to_string(),
                 quoted: true,
+                tag: None,
             },
             line: 0,
             col: 0,
@@ -265,23 +277,36 @@ impl Node {
         self.as_str().unwrap_or_default().to_string()
     }
 
+    /// Null as go-yaml v2 reads it: a plain `~`, `null`, `Null`, `NULL` or nothing (or `!!null`).
     pub fn is_null(&self) -> bool {
-        matches!(&self.value, Value::Scalar { text, quoted: false } if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
-    }
-
-    /// A YAML 1.1 boolean, as Kubernetes' YAML decoder reads it.
-    pub fn as_bool(&self) -> Option<bool> {
         match &self.value {
+            // What `typed` says, without resolving every other plain scalar on the way.
             Value::Scalar {
                 text,
                 quoted: false,
-            } => match text.as_str() {
-                "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y"
-                | "Y" => Some(true),
-                "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n"
-                | "N" => Some(false),
-                _ => None,
-            },
+                tag: None,
+            } => matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"),
+            Value::Scalar { tag: Some(_), .. } => matches!(self.typed(), Some(Scalar::Null)),
+            _ => false,
+        }
+    }
+
+    /// A YAML 1.1 boolean, as Kubernetes' YAML decoder reads it: `true`, `yes`, `on`, `y` and their
+    /// negations `false`, `no`, `off`, `n`, each in lower, title or upper case, unquoted.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.typed()? {
+            Scalar::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// A scalar typed like go-yaml v2 decoding into `interface{}` (resolve.go `resolve`): nothing
+    /// for sequences and mappings, or for a scalar whose explicit tag does not fit its text.
+    pub fn typed(&self) -> Option<Scalar<'_>> {
+        match &self.value {
+            Value::Scalar { text, quoted, tag } => {
+                resolve::scalar(text, *quoted, tag.as_deref()).ok()
+            }
             _ => None,
         }
     }
@@ -305,40 +330,17 @@ impl Node {
         self.as_seq().unwrap_or_default()
     }
 
-    /// Converts to JSON with Kubernetes-style scalar typing (plain scalars may be null, bool, int, float).
-    pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::Value as J;
-        match &self.value {
-            Value::Scalar { text, quoted: true } => J::String(text.clone()),
-            Value::Scalar {
-                text,
-                quoted: false,
-            } => {
-                if self.is_null() {
-                    J::Null
-                } else if let Some(b) = self.as_bool().filter(|_| {
-                    matches!(
-                        text.as_str(),
-                        "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
-                    )
-                }) {
-                    J::Bool(b)
-                } else if let Ok(i) = text.parse::<i64>() {
-                    J::from(i)
-                } else if let Some(f) = parse_yaml_float(text) {
-                    serde_json::Number::from_f64(f).map_or(J::String(text.clone()), J::Number)
-                } else {
-                    J::String(text.clone())
-                }
-            }
-            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
-            Value::Map(entries) => J::Object(
-                entries
-                    .iter()
-                    .map(|(k, v)| (k.as_str().unwrap_or_default().to_string(), v.to_json()))
-                    .collect(),
-            ),
-        }
+    /// Converts to JSON as `sigs.k8s.io/yaml` does (`YAMLToJSON`): go-yaml v2 typing (YAML 1.1
+    /// booleans, octal, hex, binary, `_` separators), keys as strings, `<<` merges. What JSON cannot
+    /// hold (`.inf`, `.nan`, a null key) is an error at that node, as it is in Go.
+    pub fn to_json(&self) -> Result<serde_json::Value, YamlError> {
+        resolve::to_json(self, false)
+    }
+
+    /// [`Node::to_json`] that keeps what JSON cannot hold as its text instead of failing: for
+    /// comparing objects, never for what Argo CD or Helm reads.
+    pub fn to_json_lossy(&self) -> serde_json::Value {
+        resolve::to_json(self, true).unwrap_or_default()
     }
 
     /// Finds the first line at or below this node where `key:` maps to `value` (used to point at a
@@ -355,21 +357,6 @@ impl Node {
             Value::Seq(items) => items.iter().find_map(|n| n.find_entry_line(key, value)),
             Value::Scalar { .. } => None,
         }
-    }
-}
-
-fn parse_yaml_float(text: &str) -> Option<f64> {
-    let looks_numeric = text
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.'))
-        && text
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'));
-    if looks_numeric {
-        text.parse().ok()
-    } else {
-        None
     }
 }
 
@@ -416,11 +403,16 @@ mod tests {
 
     #[test]
     fn json_typing_follows_kubernetes() {
-        let docs = parse_documents("i: 3\nf: 1.5\nb: true\ns: '3'\nn: ~\nv: v1\n").unwrap();
-        let json = docs[0].root.to_json();
+        let docs = parse_documents(
+            "i: 3\nf: 1.5\nb: true\ns: '3'\nnone: ~\nv: v1\noctal: 010\nyes: on\nn: 1\n",
+        )
+        .unwrap();
+        let json = docs[0].root.to_json().unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"i": 3, "f": 1.5, "b": true, "s": "3", "n": null, "v": "v1"})
+            // go-yaml v2 typing: `010` is octal, `on` true, and the keys `yes` and `n` are booleans.
+            serde_json::json!({"i": 3, "f": 1.5, "b": true, "s": "3", "none": null, "v": "v1",
+                               "octal": 8, "true": true, "false": 1})
         );
     }
 

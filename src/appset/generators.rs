@@ -164,13 +164,24 @@ impl Env<'_> {
     }
 
     fn list(&self, spec: &Node) -> Generated {
+        // Elements are raw JSON in the ApplicationSet (`[]apiextensionsv1.JSON`): what
+        // sigs.k8s.io/yaml made of the YAML, YAML 1.1 typing included.
         let mut elements: Vec<(Value, &Node)> = spec
             .get("elements")
             .map(Node::items)
             .unwrap_or_default()
             .iter()
-            .map(|e| (e.to_json(), e))
-            .collect();
+            .map(|e| {
+                e.to_json().map(|json| (json, e)).map_err(|err| {
+                    Finding::new(
+                        Code::InvalidArgoManifest,
+                        Severity::Error,
+                        format!("list element cannot be converted to JSON: {}", err.message),
+                        Location::new(self.file.clone(), err.line, err.col, err.line),
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?;
         if let Some(text_node) = spec.get("elementsYaml").filter(|n| !n.is_null()) {
             let docs = yaml::parse_documents(&text_node.text()).map_err(|e| {
                 self.error(
@@ -179,7 +190,17 @@ impl Env<'_> {
                     text_node,
                 )
             })?;
-            let items = docs.first().map(|d| d.root.to_json());
+            let items = docs
+                .first()
+                .map(|d| d.root.to_json())
+                .transpose()
+                .map_err(|e| {
+                    self.error(
+                        Code::GeneratorNotEvaluated,
+                        format!("elementsYaml cannot be converted to JSON: {}", e.message),
+                        text_node,
+                    )
+                })?;
             match items {
                 Some(Value::Array(items)) => {
                     elements.extend(items.into_iter().map(|v| (v, text_node)))
@@ -398,7 +419,16 @@ impl Env<'_> {
             finding.location.line = e.line;
             finding
         })?;
-        match docs.first().map(|d| as_go_json(d.root.to_json())) {
+        let content = docs
+            .first()
+            .map(|d| d.root.to_json())
+            .transpose()
+            .map_err(|e| {
+                let mut finding = fail(e.message.clone());
+                finding.location.line = e.line;
+                finding
+            })?;
+        match content.map(as_go_json) {
             // An empty (or comment-only) file reads as an empty list: no parameter sets.
             None | Some(Value::Null) => Ok(Vec::new()),
             Some(Value::Object(object)) => Ok(vec![object]),
@@ -655,6 +685,41 @@ mod tests {
 
     fn values(params: Vec<Params>) -> Vec<Value> {
         params.into_iter().map(Value::Object).collect()
+    }
+
+    // applicationset/generators/list.go: elements are the JSON sigs.k8s.io/yaml made of the
+    // manifest (go-yaml v2 typing), json.Unmarshal'ed into map[string]any.
+    #[test]
+    fn list_elements_are_typed_like_kubernetes() {
+        let spec = "list:\n  elements: [{name: '010', cluster: 010, enabled: yes, port: 0x1f, n: 1_000}]\n";
+        assert_eq!(
+            values(evaluate(spec, true).unwrap()),
+            vec![
+                json!({"name": "010", "cluster": 8.0, "enabled": true, "port": 31.0, "false": 1000.0})
+            ]
+        );
+        // Without goTemplate only strings are accepted, and `yes` is no longer one.
+        let flat = evaluate("list:\n  elements: [{name: web, enabled: yes}]\n", false).unwrap_err();
+        assert_eq!(flat.rule, Code::TemplateError);
+        assert!(
+            flat.message.contains("\"enabled\" is true, not a string"),
+            "{}",
+            flat.message
+        );
+        let yaml_elements = "list:\n  elementsYaml: |\n    - {cluster: 010, enabled: off}\n";
+        assert_eq!(
+            values(evaluate(yaml_elements, true).unwrap()),
+            vec![json!({"cluster": 8.0, "enabled": false})]
+        );
+        // JSON has no infinity: the ApplicationSet cannot be stored.
+        let inf = evaluate("list:\n  elements:\n    - {weight: .inf}\n", true).unwrap_err();
+        assert_eq!(inf.rule, Code::InvalidArgoManifest);
+        assert_eq!(inf.location.line, 3);
+        assert!(
+            inf.message.contains("json: unsupported value: +Inf"),
+            "{}",
+            inf.message
+        );
     }
 
     #[test]

@@ -57,12 +57,18 @@ pub fn mode_of(spec: &Node) -> Mode {
     }
 }
 
-/// `fromYaml`/`fromYamlArray` read YAML like sigs.k8s.io/yaml: through JSON, numbers as floats.
+/// `fromYaml`/`fromYamlArray` read YAML like sigs.k8s.io/yaml (`yaml.Unmarshal` in Argo CD's
+/// `applicationset/utils/template_functions.go`): go-yaml v2 typing, through JSON, numbers as floats.
 fn yaml_to_json(text: &str) -> Result<serde_json::Value, String> {
     let docs = yaml::parse_documents(text).map_err(|e| e.to_string())?;
-    Ok(docs.first().map_or(serde_json::Value::Null, |d| {
-        params::as_go_json(d.root.to_json())
-    }))
+    match docs.first() {
+        None => Ok(serde_json::Value::Null),
+        Some(d) => d
+            .root
+            .to_json()
+            .map(params::as_go_json)
+            .map_err(|e| e.message),
+    }
 }
 
 pub fn expand(appset: &ApplicationSetDoc, cx: &ExpandContext) -> Expansion {
@@ -384,11 +390,51 @@ mod tests {
     fn from_yaml_reads_with_the_gates_yaml_parser() {
         let appset = git_files_appset("").replace(
             "{{ .replicas }}",
-            "{{ (fromYaml \"k: v\\nn: 3\").n }}-{{ fromYamlArray \"[a, b]\" | last }}",
+            "{{ (fromYaml \"k: v\\ncount: 3\").count }}-{{ fromYamlArray \"[a, b]\" | last }}",
         );
         let out = expand_yaml(&appset, &[("apps/web/config.yaml", "name: web\n")]);
         assert!(out.findings.is_empty(), "{:?}", out.findings);
         assert_eq!(out.applications[0].metadata_name, "web-3-b");
+    }
+
+    // applicationset/utils/template_functions.go fromYAML: sigs.k8s.io/yaml, so go-yaml v2 typing
+    // (and a key `n` is the boolean false, printed "false").
+    #[test]
+    fn from_yaml_types_like_sigs_k8s_yaml() {
+        let appset = git_files_appset("").replace(
+            "{{ .replicas }}",
+            "{{ (fromYaml \"port: 010\\non: yes\").port }}-{{ get (fromYaml \"on: yes\") \"true\" }}-{{ get (fromYaml \"n: 1\") \"false\" }}",
+        );
+        let out = expand_yaml(&appset, &[("apps/web/config.yaml", "name: web\n")]);
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+        assert_eq!(out.applications[0].metadata_name, "web-8-true-1");
+    }
+
+    // applicationset/generators/git.go generateParamsFromGitFile: the file is yaml.Unmarshal'ed
+    // with sigs.k8s.io/yaml, so `010` is 8 and `yes` is true.
+    #[test]
+    fn git_file_content_is_typed_like_sigs_k8s_yaml() {
+        let out = expand_yaml(
+            &git_files_appset("").replace("{{ .replicas }}", "{{ .replicas }}-{{ .enabled }}"),
+            &[(
+                "apps/web/config.yaml",
+                "name: web\nreplicas: 010\nenabled: yes\n",
+            )],
+        );
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+        assert_eq!(out.applications[0].metadata_name, "web-8-true");
+        let out = expand_yaml(
+            &git_files_appset(""),
+            &[("apps/web/config.yaml", "name: web\nreplicas: .nan\n")],
+        );
+        assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
+        assert_eq!(out.findings[0].rule, Code::GeneratorNotEvaluated);
+        assert_eq!(out.findings[0].location.line, 2);
+        assert!(
+            out.findings[0]
+                .message
+                .contains("json: unsupported value: NaN")
+        );
     }
 
     #[test]

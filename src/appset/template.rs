@@ -70,7 +70,7 @@ pub fn fasttemplate(text: &str, params: &Params) -> Result<String, String> {
 /// Renders every scalar (values and keys) that contains a template action.
 pub fn render_node(node: &Node, params: &Params, mode: Mode) -> Result<Node, TemplateFailure> {
     let value = match &node.value {
-        yaml::Value::Scalar { text, quoted } => {
+        yaml::Value::Scalar { text, quoted, .. } => {
             if !text.contains("{{") {
                 return Ok(node.clone());
             }
@@ -84,6 +84,7 @@ pub fn render_node(node: &Node, params: &Params, mode: Mode) -> Result<Node, Tem
             yaml::Value::Scalar {
                 text: rendered,
                 quoted: true,
+                tag: None,
             }
         }
         yaml::Value::Seq(items) => yaml::Value::Seq(
@@ -129,13 +130,22 @@ pub fn merge_templates(generator: &Node, base: &Node) -> Node {
     }
 }
 
-/// Go's zero values, which mergo (without override) fills from the other side: `""`, `false`, `0`.
+/// Go's zero values, which mergo (without override) fills from the other side: `""`, `false`, `0`
+/// (typed as Kubernetes reads the YAML: `no`, `off` and `0x0` are zero values too).
 fn is_empty(node: &Node) -> bool {
     match &node.value {
-        yaml::Value::Scalar { text, quoted } => {
-            node.is_null()
-                || text.is_empty()
-                || (!quoted && (node.as_bool() == Some(false) || text == "0"))
+        yaml::Value::Scalar { text, .. } => {
+            text.is_empty()
+                || matches!(
+                    node.typed(),
+                    Some(
+                        yaml::Scalar::Null
+                            | yaml::Scalar::Bool(false)
+                            | yaml::Scalar::Int(0)
+                            | yaml::Scalar::Uint(0)
+                    )
+                )
+                || matches!(node.typed(), Some(yaml::Scalar::Float(f)) if f == 0.0)
         }
         yaml::Value::Seq(items) => items.is_empty(),
         yaml::Value::Map(entries) => entries.is_empty(),
@@ -248,7 +258,11 @@ mod tests {
         assert_eq!(name.as_str(), Some("web"));
         assert_eq!(name.line, 2);
         assert_eq!(
-            rendered.at(&["spec", "replicas"]).unwrap().to_json(),
+            rendered
+                .at(&["spec", "replicas"])
+                .unwrap()
+                .to_json()
+                .unwrap(),
             json!(3)
         );
     }
@@ -290,15 +304,15 @@ mod tests {
     #[test]
     fn patch_merges_maps_replaces_lists_and_unions_finalizers() {
         let mut app = node(
-            "metadata: {name: a, finalizers: [x]}\nspec:\n  sources: [{repoURL: r1}, {repoURL: r2}]\n  syncPolicy: {automated: {prune: true}}\n",
+            "metadata: {name: a, finalizers: [first]}\nspec:\n  sources: [{repoURL: r1}, {repoURL: r2}]\n  syncPolicy: {automated: {prune: true}}\n",
         );
         let patch = node(
-            "metadata: {finalizers: [y]}\nspec:\n  sources: [{repoURL: r3}]\n  syncPolicy: {automated: null}\n",
+            "metadata: {finalizers: [second]}\nspec:\n  sources: [{repoURL: r3}]\n  syncPolicy: {automated: null}\n",
         );
         apply_patch(&mut app, &patch, &mut Vec::new());
         assert_eq!(
-            app.to_json(),
-            json!({"metadata": {"name": "a", "finalizers": ["x", "y"]},
+            app.to_json().unwrap(),
+            json!({"metadata": {"name": "a", "finalizers": ["first", "second"]},
                    "spec": {"sources": [{"repoURL": "r3"}], "syncPolicy": {}}})
         );
     }

@@ -92,8 +92,11 @@ pub struct HelmOptions {
     pub release_name: Option<String>,
     pub namespace: Option<String>,
     pub value_files: Vec<(String, Location)>,
-    /// `values` (a YAML string) or `valuesObject` (wins over `values`), as JSON.
-    pub values: Option<serde_json::Value>,
+    /// The text Argo CD writes to the values file it passes last (`ApplicationSourceHelm.ValuesYAML`,
+    /// `helmTemplate` in reposerver/repository/repository.go): `valuesObject` (which wins) as the
+    /// JSON Kubernetes made of it, or the `values` string exactly as written, for Helm to read.
+    /// `None` when that text would be empty (`ValuesIsEmpty`).
+    pub values: Option<String>,
     pub parameters: Vec<HelmParameter>,
     pub file_parameters: Vec<(String, String)>,
     pub ignore_missing_value_files: bool,
@@ -272,7 +275,8 @@ impl Source {
         let kustomize = node
             .get("kustomize")
             .filter(|n| !n.is_null())
-            .map(|k| kustomize_options(file, k));
+            .map(|k| kustomize_options(file, k))
+            .transpose()?;
         let directory = node
             .get("directory")
             .filter(|n| !n.is_null())
@@ -350,18 +354,20 @@ fn helm_options(file: &Arc<Path>, h: &Node) -> ParseResult<HelmOptions> {
         h.get("valuesObject").filter(|n| !n.is_null()),
         h.get("values").filter(|n| !n.is_null()),
     ) {
-        (Some(object), _) => Some(object.to_json()),
+        (Some(object), _) => Some(json_text(file, "helm.valuesObject", object)?),
         (None, Some(text)) => match text.as_str() {
             Some(yaml) => {
-                let docs = crate::yaml::parse_documents(yaml).map_err(|e| {
+                // Argo CD hands the string to Helm unread; a YAML error is reported here, at its line.
+                crate::yaml::parse_documents(yaml).map_err(|e| {
                     (
                         format!("helm.values is not valid YAML: {e}"),
                         Location::new(file.clone(), text.line + e.line, 0, text.line + e.line),
                     )
                 })?;
-                docs.first().map(|d| d.root.to_json())
+                Some(yaml.to_string()).filter(|v| !v.is_empty())
             }
-            None => Some(text.to_json()),
+            // Not a string: the Application CRD refuses it; it goes to Helm as JSON.
+            None => Some(json_text(file, "helm.values", text)?),
         },
         _ => None,
     };
@@ -427,7 +433,22 @@ fn helm_options(file: &Arc<Path>, h: &Node) -> ParseResult<HelmOptions> {
     })
 }
 
-fn kustomize_options(file: &Arc<Path>, k: &Node) -> KustomizeOptions {
+/// A field Kubernetes stores as JSON (`runtime.RawExtension`), as that JSON's text.
+fn json_text(file: &Arc<Path>, field: &str, node: &Node) -> ParseResult<String> {
+    json_value(file, field, node).map(|json| json.to_string())
+}
+
+/// A field as the JSON `sigs.k8s.io/yaml` makes of it; what JSON cannot hold is an error there.
+fn json_value(file: &Arc<Path>, field: &str, node: &Node) -> ParseResult<serde_json::Value> {
+    node.to_json().map_err(|e| {
+        (
+            format!("{field} cannot be converted to JSON: {}", e.message),
+            Location::new(file.clone(), e.line, e.col, e.line),
+        )
+    })
+}
+
+fn kustomize_options(file: &Arc<Path>, k: &Node) -> ParseResult<KustomizeOptions> {
     let at = |n: &Node| Location::at_node(file, n);
     let string_map = |key: &str| -> Vec<(String, String)> {
         k.get(key)
@@ -458,7 +479,7 @@ fn kustomize_options(file: &Arc<Path>, k: &Node) -> KustomizeOptions {
         })
         .map(|(key, _)| (key.text(), at(key)))
         .collect();
-    KustomizeOptions {
+    Ok(KustomizeOptions {
         name_prefix: k
             .get("namePrefix")
             .and_then(Node::as_str)
@@ -477,29 +498,85 @@ fn kustomize_options(file: &Arc<Path>, k: &Node) -> KustomizeOptions {
             .unwrap_or_default(),
         replicas: k
             .get("replicas")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
             .map(|r| {
-                r.items()
-                    .iter()
-                    .map(|r| {
-                        (
-                            r.get("name").map(Node::text).unwrap_or_default(),
-                            r.get("count").map(Node::to_json).unwrap_or_default(),
-                        )
-                    })
-                    .collect()
+                Ok((
+                    r.get("name").map(Node::text).unwrap_or_default(),
+                    r.get("count")
+                        .map(|c| json_value(file, "kustomize.replicas.count", c))
+                        .transpose()?
+                        .unwrap_or_default(),
+                ))
             })
-            .unwrap_or_default(),
+            .collect::<ParseResult<_>>()?,
         common_labels: string_map("commonLabels"),
         common_annotations: string_map("commonAnnotations"),
         patches: k
             .get("patches")
-            .map(|p| p.items().iter().map(Node::to_json).collect())
-            .unwrap_or_default(),
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .map(|p| json_value(file, "kustomize.patches", p))
+            .collect::<ParseResult<_>>()?,
         components: k
             .get("components")
             .map(|c| c.items().iter().map(Node::text).collect())
             .unwrap_or_default(),
         unsupported,
         location: Some(at(k)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn helm_values(helm: &str) -> Option<String> {
+        let text = format!(
+            "metadata: {{name: a}}\nspec:\n  destination: {{server: s, namespace: n}}\n  source:\n    repoURL: r\n    path: p\n    helm:\n{helm}"
+        );
+        let root = crate::yaml::parse_documents(&text).unwrap().remove(0).root;
+        let app = Application::from_node(&Arc::from(Path::new("/a.yaml")), &root).unwrap();
+        app.sources[0].helm.as_ref().unwrap().values.clone()
+    }
+
+    // pkg/apis/application/v1alpha1/values.go ValuesYAML: without valuesObject, the `values`
+    // string itself, which helmTemplate writes to the values file unread.
+    #[test]
+    fn helm_values_are_the_text_as_written() {
+        assert_eq!(
+            helm_values("      values: |\n        port: 010 # octal to Helm\n        on: yes\n")
+                .as_deref(),
+            Some("port: 010 # octal to Helm\non: yes\n")
+        );
+        // ValuesIsEmpty: an empty string writes no file.
+        assert_eq!(helm_values("      values: ''\n"), None);
+    }
+
+    // ValuesYAML: valuesObject wins, as the JSON Kubernetes stored (go-yaml v2 typing).
+    #[test]
+    fn values_object_is_the_kubernetes_json() {
+        assert_eq!(
+            helm_values(
+                "      values: 'a: 1'\n      valuesObject: {port: 010, flag: off, label: '010'}\n"
+            )
+            .as_deref(),
+            Some(r#"{"port":8,"flag":false,"label":"010"}"#)
+        );
+    }
+
+    #[test]
+    fn values_object_json_cannot_hold_infinity() {
+        let text = "metadata: {name: a}\nspec:\n  destination: {server: s}\n  source:\n    repoURL: r\n    helm:\n      valuesObject:\n        weight: .inf\n";
+        let root = crate::yaml::parse_documents(text).unwrap().remove(0).root;
+        let (message, location) =
+            Application::from_node(&Arc::from(Path::new("/a.yaml")), &root).unwrap_err();
+        assert_eq!(
+            message,
+            "helm.valuesObject cannot be converted to JSON: json: unsupported value: +Inf"
+        );
+        assert_eq!(location.line, 8);
     }
 }

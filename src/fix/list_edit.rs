@@ -568,8 +568,8 @@ fn verify(before: &str, after: &str, targets: &[(usize, &ProjectChanges)]) -> Re
         }
     };
     for (i, (old_doc, new_doc)) in old.iter().zip(&new).enumerate() {
-        let mut expected = old_doc.root.to_json();
-        let mut actual = new_doc.root.to_json();
+        let mut expected = old_doc.root.to_json_lossy();
+        let mut actual = new_doc.root.to_json_lossy();
         if let Some((_, changes)) = targets.iter().find(|(index, _)| *index == i) {
             let spec = old_doc.root.get("spec");
             for (key, list) in &changes.lists {
@@ -580,7 +580,7 @@ fn verify(before: &str, after: &str, targets: &[(usize, &ProjectChanges)]) -> Re
                 let mut kept: Vec<J> = items
                     .iter()
                     .filter(|item| !list.remove.contains(&item.line))
-                    .map(Node::to_json)
+                    .map(Node::to_json_lossy)
                     .collect();
                 for entry in &list.add {
                     let mut object = json!({"group": entry.group, "kind": entry.kind});

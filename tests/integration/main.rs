@@ -18,6 +18,7 @@ mod helm_versions;
 mod hook;
 mod repo_server;
 mod variants;
+mod yaml_typing;
 
 use common::Needs;
 
@@ -55,6 +56,7 @@ fn main() {
         hook::trials(),
         repo_server::trials(),
         variants::trials(),
+        yaml_typing::trials(),
     ];
     let helm3 = set.name == "helm3";
     let trials = every_trial
