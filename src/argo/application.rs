@@ -551,8 +551,9 @@ mod tests {
                 .as_deref(),
             Some("port: 010 # octal to Helm\non: yes\n")
         );
-        // ValuesIsEmpty: an empty string writes no file.
-        assert_eq!(helm_values("      values: ''\n"), None);
+        // ValuesIsEmpty: an empty string writes no file. (Alone it would make the block zero,
+        // and NormalizeSource drop it.)
+        assert_eq!(helm_values("      releaseName: r\n      values: ''\n"), None);
     }
 
     // ValuesYAML: valuesObject wins, as the JSON Kubernetes stored (go-yaml v2 typing).

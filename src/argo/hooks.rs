@@ -86,7 +86,7 @@ pub struct Annotations(HashMap<String, String>);
 
 impl Annotations {
     pub fn of(object: &Node) -> Annotations {
-        let Some(serde_json::Value::Object(map)) =
+        let Some(Ok(serde_json::Value::Object(map))) =
             object.at(&["metadata", "annotations"]).map(Node::to_json)
         else {
             return Annotations::default();

@@ -272,6 +272,7 @@ fn null() -> Node {
         value: Value::Scalar {
             text: String::new(),
             quoted: false,
+            tag: None,
         },
         line: 0,
         col: 0,
