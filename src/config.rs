@@ -6,6 +6,9 @@
 //! kubeVersion: 1.33.0           # passed to helm template --kube-version
 //! apiVersions: [monitoring.coreos.com/v1]   # extra --api-versions
 //! externalProjects: [default]   # AppProjects defined outside the repository
+//! argocd:                       # argocd-cm keys that change what Argo CD renders
+//!   kustomize.buildOptions: --enable-helm
+//!   kustomize.version.v5.4.3: /custom-tools/kustomize_5_4_3   # registers the version only
 //! currentRevisions: [develop]    # targetRevisions that mean the checked tree (besides "", HEAD
 //!                               # and the pull request's branches and head sha)
 //! clusters:                     # clusters the clusters generator lists besides in-cluster
@@ -39,6 +42,8 @@ pub struct FileConfig {
     pub external_projects: Vec<String>,
     /// `targetRevision`s read from the checked tree, besides the built-in ones.
     pub current_revisions: Vec<String>,
+    /// `argocd:`: the installation's `argocd-cm` settings the gate models.
+    pub argocd: ArgoCdSettings,
     pub clusters: Vec<(String, String)>,
     /// ApplicationSets whose live-only generators are reported as warnings, not errors.
     pub unevaluated_application_sets: Vec<String>,
@@ -74,6 +79,7 @@ const KEYS: &[&str] = &[
     "apiVersions",
     "externalProjects",
     "currentRevisions",
+    "argocd",
     "clusters",
     "unevaluatedApplicationSets",
     "scopes",
@@ -125,6 +131,10 @@ pub fn load(path: &Path) -> Result<FileConfig, Vec<Finding>> {
             "externalProjects" => match value.as_seq() {
                 Some(items) => config.external_projects = items.iter().map(Node::text).collect(),
                 None => problems.push(invalid("externalProjects must be a list of names", at)),
+            },
+            "argocd" => match argocd_settings(value, &file) {
+                Ok(settings) => config.argocd = settings,
+                Err(mut found) => problems.append(&mut found),
             },
             "currentRevisions" => match value.as_seq() {
                 Some(items) => config.current_revisions = items.iter().map(Node::text).collect(),
@@ -332,5 +342,76 @@ mod tests {
             vec![("https://x/y.git".to_string(), dir.path().join("sub"))]
         );
         assert_eq!(config.kube_version.as_deref(), Some("1.30.0"));
+    }
+}
+
+/// The `argocd-cm` keys of `argocd:` (`util/settings/settings.go` `GetKustomizeSettings`).
+#[derive(Debug, Default, Clone)]
+pub struct ArgoCdSettings {
+    /// `kustomize.buildOptions`, split on white space as `parseKustomizeBuildOptions` does.
+    pub kustomize_build_options: Vec<String>,
+    /// Versions registered with `kustomize.version.<v>` or `kustomize.path.<v>`. The gate never
+    /// runs the paths (they name binaries of the Argo CD installation): it renders with its own
+    /// kustomize and only needs to know which versions exist.
+    pub kustomize_versions: Vec<String>,
+}
+
+/// Build options that run code or reach out from a pull request's own settings file: refused.
+const UNSAFE_BUILD_OPTIONS: [&str; 5] = [
+    "--enable-exec",
+    "--enable-alpha-plugins",
+    "--helm-command",
+    "--mount",
+    "--network",
+];
+
+fn argocd_settings(node: &Node, file: &Arc<Path>) -> Result<ArgoCdSettings, Vec<Finding>> {
+    let mut settings = ArgoCdSettings::default();
+    let mut problems = Vec::new();
+    let Some(entries) = node.as_map() else {
+        return Err(vec![invalid(
+            "argocd must be a mapping of argocd-cm keys",
+            Location::at_node(file, node),
+        )]);
+    };
+    for (key, value) in entries {
+        let at = Location::at_node(file, key);
+        let name = key.text();
+        if name == "kustomize.buildOptions" {
+            let options: Vec<String> = value
+                .text()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect();
+            if let Some(bad) = options.iter().find(|o| {
+                UNSAFE_BUILD_OPTIONS
+                    .iter()
+                    .any(|u| o.split('=').next() == Some(*u))
+            }) {
+                problems.push(invalid(
+                    format!("kustomize.buildOptions: {bad} would let the checked repository run code or use the network during the check; the gate refuses it"),
+                    at,
+                ));
+                continue;
+            }
+            settings.kustomize_build_options = options;
+        } else if let Some(version) = name
+            .strip_prefix("kustomize.version.")
+            .or_else(|| name.strip_prefix("kustomize.path."))
+        {
+            settings.kustomize_versions.push(version.to_string());
+        } else if name.starts_with("kustomize.buildOptions.") {
+            // Per-version build options: Argo CD v3.5 reads but never applies them.
+        } else {
+            problems.push(invalid(
+                format!("argocd: {name} is not an argocd-cm setting the gate models (kustomize.buildOptions, kustomize.version.<v>, kustomize.path.<v>)"),
+                at,
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(settings)
+    } else {
+        Err(problems)
     }
 }

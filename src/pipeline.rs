@@ -238,6 +238,8 @@ fn plan_options(settings: &Settings, scopes: &ScopeRegistry) -> PlanOptions {
         kube_version: settings.kube_version.clone(),
         api_versions,
         offline: settings.offline,
+        kustomize_build_options: settings.file.argocd.kustomize_build_options.clone(),
+        kustomize_versions: settings.file.argocd.kustomize_versions.clone(),
     }
 }
 
@@ -263,11 +265,12 @@ fn build_overlays(
         .map(|dir| RenderJob {
             app: 0,
             source: 0,
-            kind: JobKind::Kustomize(plan::KustomizeJob {
+            kind: JobKind::Kustomize(Box::new(plan::KustomizeJob {
                 dir,
                 repo_root: root.to_path_buf(),
                 edits: None,
-            }),
+                build_options: settings.file.argocd.kustomize_build_options.clone(),
+            })),
         })
         .collect();
     if jobs.is_empty() {
@@ -460,8 +463,13 @@ fn describe(job: &RenderJob, apps: &[Application]) -> String {
             } else {
                 ""
             };
+            let options: String = k
+                .build_options
+                .iter()
+                .map(|o| format!(" {}", quote(o)))
+                .collect();
             format!(
-                "# {app} source {}\nkustomize build {}{edits}",
+                "# {app} source {}\nkustomize build {}{options}{edits}",
                 job.source,
                 quote(&k.dir.display().to_string())
             )

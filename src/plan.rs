@@ -15,6 +15,10 @@ pub struct PlanOptions {
     pub kube_version: String,
     pub api_versions: Vec<String>,
     pub offline: bool,
+    /// `kustomize.buildOptions` of the installation (`argocd:` in preview-gate.yaml).
+    pub kustomize_build_options: Vec<String>,
+    /// Kustomize versions the installation registers (`kustomize.version.<v>`).
+    pub kustomize_versions: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -29,7 +33,7 @@ pub struct RenderJob {
 #[derive(Debug, Clone)]
 pub enum JobKind {
     Helm(HelmJob),
-    Kustomize(KustomizeJob),
+    Kustomize(Box<KustomizeJob>),
     Directory(DirectoryJob),
 }
 
@@ -72,6 +76,9 @@ pub struct KustomizeJob {
     pub dir: PathBuf,
     pub repo_root: PathBuf,
     pub edits: Option<KustomizeOptions>,
+    /// Arguments after the path: `kustomize.buildOptions`, and the Helm capabilities
+    /// `parseKustomizeBuildOptions` adds when they enable Helm.
+    pub build_options: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -245,11 +252,65 @@ fn plan_source(
                     location,
                 ));
             }
-            Ok(Some(JobKind::Kustomize(KustomizeJob {
+            if options.offline {
+                if let Some(remote) = crate::kustomize_edit::remote_references(&dir).first() {
+                    let file: std::sync::Arc<Path> = std::sync::Arc::from(remote.file.as_path());
+                    return Err(unresolved(
+                        format!(
+                            "kustomize build of {relative} fetches {}, and --offline is set",
+                            remote.entry
+                        ),
+                        &Location::new(file, remote.line, 0, remote.line),
+                    ));
+                }
+            }
+            // `Build` expands `$ARGOCD_APP_*` in images and label values, and in annotation
+            // values with `commonAnnotationsEnvsubst`.
+            let edits = edits.map(|mut k| {
+                let env = ArgoEnv::new(app, source);
+                for image in &mut k.images {
+                    *image = env.substitute(image);
+                }
+                for (_, value) in &mut k.common_labels {
+                    *value = env.substitute(value);
+                }
+                if k.common_annotations_envsubst {
+                    for (_, value) in &mut k.common_annotations {
+                        *value = env.substitute(value);
+                    }
+                }
+                k
+            });
+            // `GetKustomizeBinaryPath`: a version the installation does not register fails.
+            if let Some((version, location)) =
+                source.kustomize.as_ref().and_then(|k| k.version.as_ref())
+            {
+                if !options.kustomize_versions.contains(version) {
+                    return Err(Finding::new(
+                        Code::RenderFailed,
+                        Severity::Error,
+                        format!("kustomize version {version} is not registered"),
+                        location.clone(),
+                    )
+                    .help("register it as kustomize.version.<v> under argocd: in preview-gate.yaml, as argocd-cm does, or drop kustomize.version"));
+                }
+            }
+            let mut build_options = options.kustomize_build_options.clone();
+            if build_options.iter().any(|o| o.contains("--enable-helm")) {
+                build_options.extend([
+                    "--helm-kube-version".to_string(),
+                    options.kube_version.clone(),
+                ]);
+                for api_version in &options.api_versions {
+                    build_options.extend(["--helm-api-versions".to_string(), api_version.clone()]);
+                }
+            }
+            Ok(Some(JobKind::Kustomize(Box::new(KustomizeJob {
                 dir,
                 repo_root: root.to_path_buf(),
                 edits,
-            })))
+                build_options,
+            }))))
         }
         SourceType::Directory => {
             let options = source.directory.clone().unwrap_or_default();

@@ -398,7 +398,10 @@ fn render_kustomize(
             .help("install kustomize 5.x, or pass --kustomize-bin / set PREVIEW_GATE_KUSTOMIZE"));
         }
     };
-    command.arg(&build_dir).current_dir(&build_dir);
+    command
+        .arg(&build_dir)
+        .args(&job.build_options)
+        .current_dir(&build_dir);
     let output = run(&mut command, options.timeout)
         .map_err(|e| failed_at(location, format!("kustomize build {e}")))?;
     if !output.success {

@@ -125,6 +125,16 @@ pub struct KustomizeOptions {
     pub replicas: Vec<(String, serde_json::Value)>,
     pub common_labels: Vec<(String, String)>,
     pub common_annotations: Vec<(String, String)>,
+    /// `forceCommonLabels`/`forceCommonAnnotations`: `kustomize edit add … --force`.
+    pub force_common_labels: bool,
+    pub force_common_annotations: bool,
+    /// `labelWithoutSelector` (`--without-selector`) and `labelIncludeTemplates`.
+    pub label_without_selector: bool,
+    pub label_include_templates: bool,
+    /// `commonAnnotationsEnvsubst`: `$ARGOCD_APP_*` expanded in annotation values too.
+    pub common_annotations_envsubst: bool,
+    /// `version`: a kustomize version the installation must have registered.
+    pub version: Option<(String, Location)>,
     pub patches: Vec<serde_json::Value>,
     pub components: Vec<String>,
     /// Kustomize options this gate does not apply; reported rather than ignored.
@@ -456,6 +466,7 @@ fn kustomize_options(file: &Arc<Path>, k: &Node) -> ParseResult<KustomizeOptions
             .map(|m| m.iter().map(|(k, v)| (k.text(), v.text())).collect())
             .unwrap_or_default()
     };
+    let flag = |key: &str| k.get(key).and_then(Node::as_bool) == Some(true);
     let known = [
         "namePrefix",
         "nameSuffix",
@@ -467,6 +478,11 @@ fn kustomize_options(file: &Arc<Path>, k: &Node) -> ParseResult<KustomizeOptions
         "patches",
         "components",
         "version",
+        "forceCommonLabels",
+        "forceCommonAnnotations",
+        "labelWithoutSelector",
+        "labelIncludeTemplates",
+        "commonAnnotationsEnvsubst",
     ];
     let unsupported = k
         .as_map()
@@ -513,6 +529,15 @@ fn kustomize_options(file: &Arc<Path>, k: &Node) -> ParseResult<KustomizeOptions
             .collect::<ParseResult<_>>()?,
         common_labels: string_map("commonLabels"),
         common_annotations: string_map("commonAnnotations"),
+        force_common_labels: flag("forceCommonLabels"),
+        force_common_annotations: flag("forceCommonAnnotations"),
+        label_without_selector: flag("labelWithoutSelector"),
+        label_include_templates: flag("labelIncludeTemplates"),
+        common_annotations_envsubst: flag("commonAnnotationsEnvsubst"),
+        version: k
+            .get("version")
+            .filter(|v| !v.text().is_empty())
+            .map(|v| (v.text(), at(v))),
         patches: k
             .get("patches")
             .map(Node::items)
@@ -553,7 +578,10 @@ mod tests {
         );
         // ValuesIsEmpty: an empty string writes no file. (Alone it would make the block zero,
         // and NormalizeSource drop it.)
-        assert_eq!(helm_values("      releaseName: r\n      values: ''\n"), None);
+        assert_eq!(
+            helm_values("      releaseName: r\n      values: ''\n"),
+            None
+        );
     }
 
     // ValuesYAML: valuesObject wins, as the JSON Kubernetes stored (go-yaml v2 typing).

@@ -173,20 +173,40 @@ fn an_unparseable_file_nobody_reads_is_only_a_warning() {
     assert_eq!(findings[0]["severity"], "warning");
 }
 
+/// A Kustomize resource that is not YAML fails the build (exit 2); the same file left out of the
+/// kustomization is never read by Argo CD, so it is only a warning (issue 12: only what Argo CD
+/// reads is Argo CD input).
 fn an_unparseable_file_a_source_reads_is_an_error() {
     let repo = repo();
     std::fs::write(repo.path().join("kust/broken.yaml"), "a: [b\n").unwrap();
-    let run = run_gate(
-        repo.path(),
-        &["check", "--format", "json", "--app", "kust", "."],
-    );
-    assert_eq!(run.code, 2, "{}", run.stdout);
+    let check = || {
+        run_gate(
+            repo.path(),
+            &["check", "--format", "json", "--app", "kust", "."],
+        )
+    };
+    let unread = check();
+    assert_eq!(unread.code, 0, "{}", unread.stdout);
     assert!(
-        json_findings(&run.stdout)
+        json_findings(&unread.stdout)
             .iter()
-            .any(|f| f["rule"] == "parse-error" && f["severity"] == "error"),
+            .any(|f| f["rule"] == "parse-error" && f["severity"] == "warning"),
         "{}",
-        run.stdout
+        unread.stdout
+    );
+    std::fs::write(
+        repo.path().join("kust/kustomization.yaml"),
+        "resources:\n- cm.yaml\n- broken.yaml\n",
+    )
+    .unwrap();
+    let read = check();
+    assert_eq!(read.code, 2, "{}", read.stdout);
+    assert!(
+        json_findings(&read.stdout)
+            .iter()
+            .any(|f| f["rule"] == "render-failed" && f["severity"] == "error"),
+        "{}",
+        read.stdout
     );
 }
 

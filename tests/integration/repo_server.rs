@@ -168,6 +168,142 @@ fn a_generator_input_that_is_not_yaml_is_only_a_warning() {
     );
 }
 
+/// `kustomize edit add label` (util/kustomize `Build`, kustomize `writeToMapEntry`): a label the
+/// kustomization already has fails without `forceCommonLabels`, as it fails in Argo CD.
+fn an_existing_common_label_fails_without_force() {
+    let repo = tiny_repo(&[
+        (
+            "k/kustomization.yaml",
+            "resources: [cm.yaml]\ncommonLabels: {team: old}\n",
+        ),
+        ("k/cm.yaml", CM),
+        (
+            "apps/web.yaml",
+            &app(
+                "web",
+                "    path: k\n    kustomize:\n      commonLabels: {team: $ARGOCD_APP_NAME}\n",
+            ),
+        ),
+    ]);
+    commit_all(repo.path());
+    let (code, out) = json(repo.path());
+    assert_eq!(code, 2, "{out}");
+    let message = out["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("label team already in kustomization file"),
+        "{message}"
+    );
+
+    let forced = app(
+        "web",
+        "    path: k\n    kustomize:\n      forceCommonLabels: true\n      commonLabels: {team: $ARGOCD_APP_NAME}\n",
+    );
+    std::fs::write(repo.path().join("apps/web.yaml"), forced).unwrap();
+    crate::common::git(repo.path(), &["add", "-A"]);
+    let run = run_gate(
+        repo.path(),
+        &["check", "--format", "json", "--print-renders", "."],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (code, out) = json(repo.path());
+    assert_eq!(code, 0, "forced: {out}");
+}
+
+/// `--offline`: a remote Kustomize base is refused at its line before anything runs, and no
+/// connection is tried (a proxy that accepts nothing would make any attempt fail differently).
+fn offline_refuses_remote_kustomize_bases() {
+    let repo = tiny_repo(&[
+        ("overlay/kustomization.yaml", "resources:\n  - ../base\n"),
+        (
+            "base/kustomization.yaml",
+            "resources:\n  - cm.yaml\n  - https://github.com/example/remote//deploy?ref=v1\n",
+        ),
+        ("base/cm.yaml", CM),
+        ("apps/web.yaml", &app("web", "    path: overlay\n")),
+    ]);
+    commit_all(repo.path());
+    let proxy = "http://127.0.0.1:9";
+    let run = crate::common::run_gate_with_env(
+        repo.path(),
+        &["check", "--offline", "--format", "json", "."],
+        &[
+            ("HTTPS_PROXY", proxy),
+            ("HTTP_PROXY", proxy),
+            ("ALL_PROXY", proxy),
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let out: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(rules(&out), ["source-unresolved base/kustomization.yaml:3"]);
+    let message = out["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("https://github.com/example/remote//deploy?ref=v1"),
+        "{message}"
+    );
+}
+
+/// argocd-cm `kustomize.buildOptions` (`parseKustomizeBuildOptions`) and `kustomize.version.<v>`
+/// (`GetKustomizeBinaryPath`) under `argocd:`: options reach `kustomize build`, an unregistered
+/// version fails as in Argo CD, and options that run code are refused.
+fn argocd_kustomize_settings() {
+    let config = |argocd: &str| {
+        format!("repositories:\n  https://example.com/gitops.git: .\nargocd:\n{argocd}")
+    };
+    let repo = tiny_repo(&[
+        ("shared/cm.yaml", CM),
+        ("k/kustomization.yaml", "resources: [../shared/cm.yaml]\n"),
+        (
+            "apps/web.yaml",
+            &app(
+                "web",
+                "    path: k\n    kustomize:\n      version: v5.4.3\n",
+            ),
+        ),
+    ]);
+    let write_config = |text: &str| {
+        std::fs::write(repo.path().join("preview-gate.yaml"), text).unwrap();
+    };
+    write_config(&config(
+        "  kustomize.buildOptions: --load-restrictor LoadRestrictionsNone\n",
+    ));
+    commit_all(repo.path());
+    let (code, out) = json(repo.path());
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(rules(&out), ["render-failed apps/web.yaml:14"]);
+    assert!(
+        out["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("kustomize version v5.4.3 is not registered")
+    );
+
+    write_config(&config(
+        "  kustomize.buildOptions: --load-restrictor LoadRestrictionsNone\n  kustomize.version.v5.4.3: /custom-tools/kustomize\n",
+    ));
+    crate::common::git(repo.path(), &["add", "-A"]);
+    let (code, out) = json(repo.path());
+    assert_eq!(
+        code, 0,
+        "a file outside the overlay needs LoadRestrictionsNone: {out}"
+    );
+
+    write_config(&config("  kustomize.version.v5.4.3: x\n"));
+    crate::common::git(repo.path(), &["add", "-A"]);
+    let (code, _) = json(repo.path());
+    assert_eq!(
+        code, 2,
+        "without the option the root-only load restrictor refuses the file"
+    );
+
+    write_config(&config(
+        "  kustomize.buildOptions: --enable-alpha-plugins --enable-exec\n",
+    ));
+    crate::common::git(repo.path(), &["add", "-A"]);
+    let (code, out) = json(repo.path());
+    assert_eq!(code, 2);
+    assert_eq!(out["findings"][0]["rule"], "invalid-config");
+}
+
 pub fn trials() -> Vec<(crate::common::Needs, libtest_mimic::Trial)> {
     crate::trials!(Renders:
         a_zero_helm_block_is_dropped_for_a_single_source_only,
@@ -175,5 +311,8 @@ pub fn trials() -> Vec<(crate::common::Needs, libtest_mimic::Trial)> {
         the_last_type_file_in_name_order_decides,
         argocd_source_overrides_change_what_renders,
         a_generator_input_that_is_not_yaml_is_only_a_warning,
+        an_existing_common_label_fails_without_force,
+        offline_refuses_remote_kustomize_bases,
+        argocd_kustomize_settings,
     )
 }
