@@ -428,14 +428,17 @@ impl Env<'_> {
                 finding.location.line = e.line;
                 finding
             })?;
+        // `generateParamsFromGitFile`: first read as one object — which an empty, comment-only
+        // or `null` file also is (an empty map: one parameter set of path parameters only) —,
+        // else as a list of objects, where a null item is an empty map.
         match content.map(as_go_json) {
-            // An empty (or comment-only) file reads as an empty list: no parameter sets.
-            None | Some(Value::Null) => Ok(Vec::new()),
+            None | Some(Value::Null) => Ok(vec![Map::new()]),
             Some(Value::Object(object)) => Ok(vec![object]),
             Some(Value::Array(items)) => items
                 .into_iter()
                 .map(|item| match item {
                     Value::Object(object) => Ok(object),
+                    Value::Null => Ok(Map::new()),
                     _ => Err(fail("a list item is not an object".into())),
                 })
                 .collect(),

@@ -366,6 +366,30 @@ mod tests {
         )
     }
 
+    /// `generateParamsFromGitFile` (git_test.go "empty file returns path parameters"): an empty,
+    /// comment-only or `null` file is one parameter set with the path parameters only; a null
+    /// list item is one too.
+    #[test]
+    fn empty_git_files_give_path_parameters_only() {
+        let appset = "spec:\n  goTemplate: true\n  goTemplateOptions: [missingkey=zero]\n  generators:\n    - git:\n        repoURL: https://example.com/gitops.git\n        files: [{path: 'apps/*/config.yaml'}]\n  template:\n    metadata:\n      name: '{{ .path.basename }}{{ if .x }}-x{{ end }}'\n    spec:\n      project: p\n      destination: {server: 'https://kubernetes.default.svc', namespace: ns}\n      source: {repoURL: 'https://example.com/gitops.git', path: '{{ .path.path }}'}\n";
+        let out = expand_yaml(
+            appset,
+            &[
+                ("apps/a/config.yaml", ""),
+                ("apps/b/config.yaml", "# nothing yet\n"),
+                ("apps/c/config.yaml", "null\n"),
+                ("apps/d/config.yaml", "- null\n- {x: 1}\n"),
+            ],
+        );
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+        let names: Vec<&str> = out
+            .applications
+            .iter()
+            .map(|a| a.metadata_name.as_str())
+            .collect();
+        assert_eq!(names, ["a", "b", "c", "d", "d-x"]);
+    }
+
     #[test]
     fn git_file_numbers_render_like_go_floats() {
         // Argo CD docs: numbers in git files are float64 in goTemplate mode.
@@ -506,16 +530,6 @@ mod tests {
         );
         assert!(out.findings.is_empty(), "{:?}", out.findings);
         assert_eq!(out.applications[0].project_name(), "default");
-    }
-
-    #[test]
-    fn an_empty_git_file_generates_nothing() {
-        let out = expand_yaml(
-            &git_files_appset(""),
-            &[("apps/web/config.yaml", "# nothing yet\n")],
-        );
-        assert!(out.applications.is_empty());
-        assert!(out.findings.is_empty(), "{:?}", out.findings);
     }
 
     #[test]

@@ -566,10 +566,7 @@ impl State<'_> {
             };
             argv.push(self.validate(f, ty, cmd.pos, cmd)?);
         }
-        let mut ctx = Ctx {
-            opts: self.opts,
-            depth: self.depth,
-        };
+        let mut ctx = Ctx { opts: self.opts };
         match (spec.imp)(&mut ctx, argv) {
             Ok(v) => Ok(Some(v)),
             Err(e) => fail(cmd.pos, cmd, format!("error calling {name}: {e}")),

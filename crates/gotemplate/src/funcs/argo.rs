@@ -18,19 +18,6 @@ pub(super) fn lookup(name: &str) -> Option<Spec> {
         }),
         "fromYaml" => f(&[Str], |ctx, a| from_yaml(ctx.opts.yaml, s(&a[0]), false)),
         "fromYamlArray" => f(&[Str], |ctx, a| from_yaml(ctx.opts.yaml, s(&a[0]), true)),
-        // Not in Argo CD v3.5.1's map: it comes from an open pull request (argo-cd#26614).
-        "tpl" => f(&[Str, Any], |ctx, a| {
-            let text = s(&a[0]);
-            if ctx.depth >= 32 {
-                return Err("exceeded maximum tpl nesting depth (32)".into());
-            }
-            let t =
-                crate::parse(text).map_err(|e| format!("cannot parse template {text:?}: {e}"))?;
-            let out = t
-                .execute_value(any(&a[1]), ctx.opts, ctx.depth + 1)
-                .map_err(|e| format!("error during tpl function execution for {text:?}: {e}"))?;
-            Ok(V::Str(out.replace("<no value>", "")))
-        }),
         _ => None,
     }
 }
