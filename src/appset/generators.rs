@@ -805,6 +805,22 @@ mod tests {
         assert!(dotted.unwrap_err().message.contains("not unique"));
     }
 
+    /// `flattenParameters(normalizeMapForFlatten(...))` (Argo CD ≥ 3.4, #26717): a goTemplate
+    /// generator's `values` are flattened for its selector, so `values.tier` selects.
+    #[test]
+    fn selectors_see_flattened_values() {
+        let select = |tier: &str| {
+            evaluate(
+                &format!("pullRequest:\n  github: {{owner: o, repo: r}}\n  values:\n    tier: prod\nselector:\n  matchLabels: {{values.tier: {tier}}}\n"),
+                true,
+            )
+            .unwrap()
+            .len()
+        };
+        assert_eq!(select("prod"), 1);
+        assert_eq!(select("dev"), 0);
+    }
+
     #[test]
     fn matrix_selectors_stay_literal_and_values_are_interpolated() {
         let out = evaluate(

@@ -32,10 +32,12 @@ pub fn flatten(params: &Params) -> Vec<(String, String)> {
     out
 }
 
-/// What a generator `selector` matches against. In goTemplate mode some parameters are typed Go
-/// values (`values` is a `map[string]string`, a PR's `labels` a `[]string`, a cluster's
-/// `metadata.labels`/`annotations` `map[string]string`) that the flatten library does not descend
-/// into: each stays one key printed with `%v` (`map[k:v]`, `[a b]`).
+/// What a generator `selector` matches against (`flattenParameters` in
+/// `generator_spec_processor.go`). Since `normalizeMapForFlatten` (Argo CD 3.4, #26717) the
+/// typed `map[string]string` parameters — goTemplate `values`, a cluster's `metadata.labels` and
+/// `annotations` — are flattened like any map (`values.tier`). A pull request's `labels` is a
+/// `[]string`, which the flatten library does not descend into: one key printed with `%v`
+/// (`[a b]`).
 pub fn flatten_for_selector(params: &Params, go_template: bool) -> Vec<(String, String)> {
     if !go_template {
         return flatten(params);
@@ -43,12 +45,7 @@ pub fn flatten_for_selector(params: &Params, go_template: bool) -> Vec<(String, 
     let mut out = Vec::new();
     for (key, value) in params {
         match (key.as_str(), value) {
-            ("values" | "labels", _) => out.push((key.clone(), go_format_value(value))),
-            ("metadata", Value::Object(map)) => {
-                for (k, v) in map {
-                    out.push((format!("metadata.{k}"), go_format_value(v)));
-                }
-            }
+            ("labels", Value::Array(_)) => out.push((key.clone(), go_format_value(value))),
             _ => flatten_into(key, value, &mut out),
         }
     }
@@ -125,7 +122,8 @@ mod tests {
             &params(json!({"values": {"env": "dev"}, "labels": ["preview"], "a": {"b": "c"}})),
             true,
         );
-        assert!(typed.contains(&("values".into(), "map[env:dev]".into())));
+        // normalizeMapForFlatten: `values` (a map[string]string) is flattened (#26717).
+        assert!(typed.contains(&("values.env".into(), "dev".into())));
         assert!(typed.contains(&("labels".into(), "[preview]".into())));
         assert!(typed.contains(&("a.b".into(), "c".into())));
     }
