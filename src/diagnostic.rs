@@ -118,6 +118,7 @@ codes! {
     DuplicateResource = "duplicate-resource", Policy;
     FixedNamespace = "fixed-namespace", Policy;
     MissingNamespace = "missing-namespace", Policy;
+    AppNamespaceNotPermitted = "app-namespace-not-permitted", Policy;
     SourceNotPermitted = "source-not-permitted", Policy;
     DestinationNotPermitted = "destination-not-permitted", Policy;
     CreateNamespaceNotPermitted = "create-namespace-not-permitted", Policy;

@@ -79,6 +79,33 @@ fn is_deny(pattern: &str) -> bool {
     pattern.starts_with('!')
 }
 
+/// The namespace the Argo CD control plane runs in: Applications there may use any project.
+pub const CONTROL_PLANE_NAMESPACE: &str = "argocd";
+
+/// `AppProject.IsAppNamespacePermitted` (`app_project_types.go`): an Application in the control
+/// plane's namespace (or with none) may use the project; any other namespace must match one of
+/// its `sourceNamespaces` (`glob.MatchStringInList` in `REGEXP` mode: `/re/` is a regular
+/// expression, anything else a gobwas glob).
+pub fn app_namespace_permitted(
+    source_namespaces: &[String],
+    namespace: &str,
+    controller: &str,
+) -> bool {
+    if namespace.is_empty() || namespace == controller {
+        return true;
+    }
+    source_namespaces.iter().any(|pattern| {
+        let regex = pattern
+            .strip_prefix('/')
+            .and_then(|p| p.strip_suffix('/'))
+            .filter(|_| pattern.len() >= 2);
+        match regex {
+            Some(re) if regex::Regex::new(re).is_ok_and(|r| r.is_match(namespace)) => true,
+            _ => glob_match(pattern, namespace, &[]),
+        }
+    })
+}
+
 /// [`evaluate_source`] reduced to a yes/no.
 pub fn source_permitted(source_repos: &[String], repo_url: &str) -> bool {
     matches!(

@@ -35,6 +35,8 @@ pub struct AppProject {
     pub cluster_blacklist: ResourceList,
     /// Where `spec` starts (or the document), for findings about an absent list.
     pub spec_location: Location,
+    /// `spec.sourceNamespaces`: where Applications outside the control plane may use the project.
+    pub source_namespaces: Vec<String>,
 }
 
 /// Which list decided a permission check.
@@ -132,6 +134,10 @@ impl AppProject {
             cluster_whitelist: list("clusterResourceWhitelist", true)?,
             cluster_blacklist: list("clusterResourceBlacklist", true)?,
             spec_location: Location::at_node(file, spec.unwrap_or(doc)),
+            source_namespaces: spec
+                .and_then(|s| s.get("sourceNamespaces"))
+                .map(|n| n.items().iter().map(Node::text).collect())
+                .unwrap_or_default(),
         })
     }
 

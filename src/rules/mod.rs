@@ -16,6 +16,7 @@ use crate::inventory::Inventory;
 use crate::plan::RenderJob;
 use profile::{Param, Params, Profile};
 
+pub mod app_namespace_not_permitted;
 pub mod chart_dependency_missing;
 pub mod create_namespace_not_permitted;
 pub mod destination_not_permitted;
@@ -161,6 +162,7 @@ pub const REGISTRY: &[Rule] = &[
     context!(create_namespace_not_permitted),
     context!(stale_allowlist_entry),
     context!(unknown_project),
+    context!(app_namespace_not_permitted),
     context!(templated_project),
     context!(untrusted_template_input),
     emitted!(waiver_expired),
