@@ -216,6 +216,12 @@ fn generate(
         )
     })?;
     app.name = format!("{}/{}", appset.name, app.metadata_name);
+    // applicationset/controllers/template/template.go: always the ApplicationSet's namespace.
+    app.metadata_namespace = appset
+        .root
+        .at(&["metadata", "namespace"])
+        .map(Node::text)
+        .unwrap_or_default();
     Ok(app)
 }
 
