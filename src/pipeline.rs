@@ -225,6 +225,8 @@ fn plan_options(settings: &Settings, scopes: &ScopeRegistry) -> PlanOptions {
         kube_version: settings.kube_version.clone(),
         api_versions,
         offline: settings.offline,
+        revision_fallback: settings.pull_request.head_sha.clone(),
+        helm_repositories: settings.file.helm_repositories.clone(),
     }
 }
 

@@ -1,13 +1,15 @@
 //! Turns every Application source into a [`RenderJob`]: plain data describing the `helm template` or
 //! `kustomize build` the repo-server would run (`reposerver/repository/repository.go`,
-//! `util/helm/cmd.go`, `util/kustomize/kustomize.go`), or the directory it would read.
+//! `util/helm/cmd.go`, `util/kustomize/kustomize.go`), or the directory it would read. The Helm
+//! arguments are built in [`helm`].
+
+mod helm;
 
 use std::path::{Component, Path, PathBuf};
 
 use crate::argo::application::{Application, DirectoryOptions, KustomizeOptions, Source};
 use crate::diagnostic::{Code, Finding, Location, Severity};
 use crate::repos::RepoMap;
-use crate::yaml::{self, Node};
 
 /// Settings the plan needs from the command line and config.
 #[derive(Debug, Clone)]
@@ -15,6 +17,10 @@ pub struct PlanOptions {
     pub kube_version: String,
     pub api_versions: Vec<String>,
     pub offline: bool,
+    /// `ARGOCD_APP_REVISION` of a source whose tree has no commit (see `helm::source_env`).
+    pub revision_fallback: String,
+    /// The Helm repositories Argo CD knows, for chart dependencies (`getHelmRepos`).
+    pub helm_repositories: Vec<crate::argo::helm::ConfiguredRepository>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,9 +47,14 @@ pub struct HelmJob {
     pub args: Vec<String>,
     /// `values`/`valuesObject`, written to a temporary file and passed as the last `--values`.
     pub inline_values: Option<String>,
-    /// Declared dependencies (Chart.yaml) missing from `charts/`: `helm dependency build` first.
-    pub missing_dependencies: Vec<Dependency>,
+    /// `Chart.yaml`'s dependencies: when `helm template` reports some missing, Argo CD runs
+    /// `helm dependency build` and templates again.
+    pub dependencies: Vec<Dependency>,
+    /// The repositories added before that build (`getHelmRepos`).
+    pub repositories: Vec<crate::argo::helm::HelmRepository>,
     pub chart_yaml: Option<PathBuf>,
+    /// The Application, for messages.
+    pub app_name: String,
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +102,10 @@ pub struct Plan {
 pub fn plan(apps: &[Application], repos: &RepoMap, options: &PlanOptions) -> Plan {
     let mut plan = Plan::default();
     for (app_index, app) in apps.iter().enumerate() {
+        if let Err(finding) = check_ref_names(app) {
+            plan.findings.push(finding.app(&app.name));
+            continue;
+        }
         for source in &app.sources {
             match plan_source(app, source, repos, options, &mut plan.read_paths) {
                 Ok(Some(kind)) => plan.jobs.push(RenderJob {
@@ -104,6 +119,40 @@ pub fn plan(apps: &[Application], repos: &RepoMap, options: &PlanOptions) -> Pla
         }
     }
     plan
+}
+
+/// `GetRefSources` (`util/argo/argo.go`): every `ref` is `[a-zA-Z0-9_-]+` and no two are the
+/// same, or no source of the Application renders.
+fn check_ref_names(app: &Application) -> Result<(), Finding> {
+    let mut seen: Vec<&str> = Vec::new();
+    for source in &app.sources {
+        let Some(name) = source.ref_name.as_deref() else {
+            continue;
+        };
+        let error = |message: String| {
+            Finding::new(
+                Code::SourceUnresolved,
+                Severity::Error,
+                message,
+                source.location.clone(),
+            )
+        };
+        if !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(error(format!(
+                "sources.ref {name} cannot contain any special characters except '_' and '-'"
+            )));
+        }
+        if seen.contains(&name) {
+            return Err(error(
+                "invalid sources: multiple sources had the same `ref` key".into(),
+            ));
+        }
+        seen.push(name);
+    }
+    Ok(())
 }
 
 fn plan_source(
@@ -139,28 +188,20 @@ fn plan_source(
                 &source.repo_location,
             ));
         }
-        let (chart, repo) = remote_chart(&source.repo_url, chart);
-        let helm = source.helm.clone().unwrap_or_default();
-        let (args, inline_values) = helm_args(
-            app,
-            source,
-            &helm,
-            None,
-            app.sources.as_slice(),
-            repos,
-            options,
-            read_paths,
-        )?;
+        let (chart, repo) = helm::remote_chart(&source.repo_url, chart);
+        let args = helm::helm_args(app, source, None, repos, options, read_paths)?;
         return Ok(Some(JobKind::Helm(HelmJob {
             chart: ChartRef::Remote {
                 chart,
                 repo,
                 version: source.target_revision.clone(),
             },
-            args,
-            inline_values,
-            missing_dependencies: Vec::new(),
+            args: args.args,
+            inline_values: args.inline_values,
+            dependencies: Vec::new(),
+            repositories: Vec::new(),
             chart_yaml: None,
+            app_name: app.name.clone(),
         })));
     }
     let root = source_root(source, repos)
@@ -195,17 +236,7 @@ fn plan_source(
     read_paths.push(dir.clone());
     match source_type(source, &dir) {
         SourceType::Helm => {
-            let helm = source.helm.clone().unwrap_or_default();
-            let (args, inline_values) = helm_args(
-                app,
-                source,
-                &helm,
-                Some(&dir),
-                app.sources.as_slice(),
-                repos,
-                options,
-                read_paths,
-            )?;
+            let args = helm::helm_args(app, source, Some(&dir), repos, options, read_paths)?;
             let chart_yaml = dir.join("Chart.yaml");
             if !chart_yaml.is_file() {
                 return Err(unresolved(
@@ -213,15 +244,18 @@ fn plan_source(
                     &source.path_location,
                 ));
             }
+            let (dependencies, repositories) = helm::dependencies(&chart_yaml, options)?;
             Ok(Some(JobKind::Helm(HelmJob {
-                missing_dependencies: missing_dependencies(&dir, &chart_yaml)?,
+                dependencies,
+                repositories,
                 chart: ChartRef::Local {
                     dir,
                     repo_root: root.to_path_buf(),
                 },
-                args,
-                inline_values,
+                args: args.args,
+                inline_values: args.inline_values,
                 chart_yaml: Some(chart_yaml),
+                app_name: app.name.clone(),
             })))
         }
         SourceType::Kustomize => {
@@ -295,212 +329,6 @@ fn source_type(source: &Source, dir: &Path) -> SourceType {
     }
 }
 
-/// `repoURL` + `chart` as a `helm template` chart argument: OCI registries (an `oci://` URL, or a
-/// URL without scheme, which Argo CD can only reach as OCI) become `oci://host/path/chart`.
-fn remote_chart(repo_url: &str, chart: &str) -> (String, Option<String>) {
-    let repo = repo_url.trim_end_matches('/');
-    if let Some(rest) = repo.strip_prefix("oci://") {
-        (format!("oci://{rest}/{chart}"), None)
-    } else if !repo.contains("://") {
-        (format!("oci://{repo}/{chart}"), None)
-    } else {
-        (chart.to_string(), Some(repo.to_string()))
-    }
-}
-
-/// The `helm template` arguments Argo CD's `util/helm/cmd.go` builds, in its order.
-#[allow(clippy::too_many_arguments)]
-fn helm_args(
-    app: &Application,
-    source: &Source,
-    helm: &crate::argo::application::HelmOptions,
-    chart_dir: Option<&Path>,
-    sources: &[Source],
-    repos: &RepoMap,
-    options: &PlanOptions,
-    read_paths: &mut Vec<PathBuf>,
-) -> Result<(Vec<String>, Option<String>), Finding> {
-    let mut args = vec![
-        "--name-template".to_string(),
-        helm.release_name
-            .clone()
-            .unwrap_or_else(|| app.metadata_name.clone()),
-    ];
-    let namespace = helm
-        .namespace
-        .clone()
-        .unwrap_or_else(|| app.destination.namespace.clone());
-    if !namespace.is_empty() {
-        args.extend(["--namespace".into(), namespace]);
-    }
-    // GetKubeVersionOrDefault, then parseKubeVersion (reposerver/repository/repository.go).
-    let kube_version = helm
-        .kube_version
-        .clone()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| options.kube_version.clone());
-    let kube_version =
-        crate::argo::kube_version::parse_kube_version(&kube_version).map_err(|e| {
-            Finding::new(
-                Code::RenderFailed,
-                Severity::Error,
-                format!("could not parse kubernetes version {kube_version}: {e}"),
-                source.location.clone(),
-            )
-            .help("write the Kubernetes version as major.minor[.patch], e.g. 1.33.0")
-        })?;
-    if !kube_version.is_empty() {
-        args.extend(["--kube-version".into(), kube_version]);
-    }
-
-    let env = ArgoEnv::new(app, source);
-    let mut set = Vec::new();
-    let mut set_string = Vec::new();
-    for p in &helm.parameters {
-        let value = clean_set_parameter(&env.substitute(&p.value));
-        let target = if p.force_string {
-            &mut set_string
-        } else {
-            &mut set
-        };
-        target.push(format!("{}={value}", p.name));
-    }
-    args.extend(set.into_iter().flat_map(|s| ["--set".to_string(), s]));
-    args.extend(
-        set_string
-            .into_iter()
-            .flat_map(|s| ["--set-string".to_string(), s]),
-    );
-    for (name, path) in &helm.file_parameters {
-        let base = chart_dir.unwrap_or(Path::new("."));
-        args.extend([
-            "--set-file".into(),
-            format!("{name}={}", base.join(path).display()),
-        ]);
-    }
-
-    for (value_file, location) in &helm.value_files {
-        let Some(path) = resolve_value_file(
-            value_file, source, sources, chart_dir, repos, location, options,
-        )?
-        else {
-            args.extend(["--values".into(), value_file.clone()]);
-            continue;
-        };
-        if path.is_file() {
-            read_paths.push(path.clone());
-            args.extend(["--values".into(), path.display().to_string()]);
-        } else if !helm.ignore_missing_value_files {
-            return Err(Finding::new(
-                Code::RenderFailed,
-                Severity::Error,
-                format!(
-                    "value file {value_file} does not exist ({})",
-                    path.display()
-                ),
-                location.clone(),
-            )
-            .help(
-                "fix the path, or set helm.ignoreMissingValueFiles: true if the file is optional",
-            ));
-        }
-    }
-
-    let api_versions = if helm.api_versions.is_empty() {
-        &options.api_versions
-    } else {
-        &helm.api_versions
-    };
-    for api_version in api_versions {
-        args.extend(["--api-versions".into(), api_version.clone()]);
-    }
-    if !helm.skip_crds {
-        args.push("--include-crds".into());
-    }
-    if helm.skip_schema_validation {
-        args.push("--skip-schema-validation".into());
-    }
-    if helm.skip_tests {
-        args.push("--skip-tests".into());
-    }
-    let inline_values = helm
-        .values
-        .as_ref()
-        .filter(|v| !v.is_null())
-        .map(|v| v.to_string());
-    Ok((args, inline_values))
-}
-
-/// `getResolvedValueFiles`: `$ref/...` resolves against the ref source's repository root; URLs pass
-/// through (Helm fetches them); anything else is relative to the chart directory and must stay in
-/// the repository. Returns `None` for a URL.
-fn resolve_value_file(
-    value_file: &str,
-    source: &Source,
-    sources: &[Source],
-    chart_dir: Option<&Path>,
-    repos: &RepoMap,
-    location: &Location,
-    options: &PlanOptions,
-) -> Result<Option<PathBuf>, Finding> {
-    let error = |message: String| {
-        Finding::new(
-            Code::SourceUnresolved,
-            Severity::Error,
-            message,
-            location.clone(),
-        )
-    };
-    if value_file.starts_with("http://") || value_file.starts_with("https://") {
-        if options.offline {
-            return Err(error(format!(
-                "remote value file {value_file} needs the network, and --offline is set"
-            )));
-        }
-        return Ok(None);
-    }
-    if let Some(reference) = value_file.strip_prefix('$') {
-        let (name, rest) = reference.split_once('/').unwrap_or((reference, ""));
-        if let Some(ref_source) = sources.iter().find(|s| s.ref_name.as_deref() == Some(name)) {
-            let root = source_root(ref_source, repos)
-                .ok_or_else(|| {
-                    error(format!(
-                        "ref source ${name} ({}) does not map to a local tree",
-                        ref_source.repo_url
-                    ))
-                })?
-                .map_err(|message| error(format!("ref source ${name}: {message}")))?;
-            return join_inside(&root, rest)
-                .map(Some)
-                .ok_or_else(|| error(format!("value file {value_file} leaves the repository")));
-        }
-        // No source has that ref: Argo CD expands `$name` as an (unset) environment variable, which
-        // leaves a path from the repository root.
-        let root = source_root(source, repos)
-            .ok_or_else(|| error(format!("no source has ref {name}")))?
-            .map_err(error)?;
-        return join_inside(&root, rest)
-            .map(Some)
-            .ok_or_else(|| error(format!("value file {value_file} leaves the repository")));
-    }
-    let Some(chart_dir) = chart_dir else {
-        return Err(error(format!(
-            "value file {value_file} is relative to a remote chart; use a $ref source to give it offline"
-        )));
-    };
-    let root = match source_root(source, repos) {
-        Some(Ok(root)) => root,
-        _ => chart_dir.to_path_buf(),
-    };
-    let joined = normalize(&chart_dir.join(value_file));
-    if !joined.starts_with(&root) {
-        return Err(error(format!(
-            "value file {value_file} resolves outside the repository"
-        )));
-    }
-    Ok(Some(joined))
-}
-
 /// The local tree a Git source is read from: its repoURL's mapping, at its `targetRevision`
 /// (`tree::Revisions`). `None`: the URL maps nowhere; `Err`: the revision cannot be read.
 fn source_root(source: &Source, repos: &RepoMap) -> Option<Result<PathBuf, String>> {
@@ -528,192 +356,36 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// Declared dependencies with nothing for them in `charts/`. Helm renders such a chart without the
-/// dependency's objects and without complaint, so the gate checks itself.
-fn missing_dependencies(chart_dir: &Path, chart_yaml: &Path) -> Result<Vec<Dependency>, Finding> {
-    let file = std::sync::Arc::from(chart_yaml);
-    let text = std::fs::read_to_string(chart_yaml).unwrap_or_default();
-    let docs = yaml::parse_documents(&text).map_err(|e| {
-        Finding::new(
-            Code::RenderFailed,
-            Severity::Error,
-            format!("Chart.yaml is not valid YAML: {e}"),
-            Location::new(std::sync::Arc::clone(&file), e.line, e.col, e.line),
-        )
-    })?;
-    let declared = docs
-        .first()
-        .and_then(|d| d.root.get("dependencies"))
-        .map(Node::items)
-        .unwrap_or_default();
-    Ok(declared
-        .iter()
-        .map(|dep| Dependency {
-            name: dep.get("name").map(Node::text).unwrap_or_default(),
-            repository: dep.get("repository").map(Node::text).unwrap_or_default(),
-            location: Location::at_node(&file, dep),
-        })
-        .filter(|dep| !dependency_present(chart_dir, &dep.name))
-        .collect())
-}
-
-/// `charts/<name>/Chart.yaml` or `charts/<name>-<version>.tgz`.
-pub fn dependency_present(chart_dir: &Path, name: &str) -> bool {
-    let charts = chart_dir.join("charts");
-    if charts.join(name).join("Chart.yaml").is_file() {
-        return true;
-    }
-    let prefix = format!("{name}-");
-    std::fs::read_dir(&charts)
-        .map(|entries| {
-            entries.filter_map(Result::ok).any(|e| {
-                let file = e.file_name().to_string_lossy().into_owned();
-                file.ends_with(".tgz")
-                    && file.strip_prefix(&prefix).is_some_and(|version| {
-                        version.starts_with(|c: char| c.is_ascii_digit() || c == 'v')
-                    })
-            })
-        })
-        .unwrap_or(false)
-}
-
-/// The build environment Argo CD substitutes into Helm parameter values (`util/app/env`).
-struct ArgoEnv(Vec<(&'static str, String)>);
-
-impl ArgoEnv {
-    fn new(app: &Application, source: &Source) -> Self {
-        ArgoEnv(vec![
-            ("ARGOCD_APP_NAME", app.metadata_name.clone()),
-            ("ARGOCD_APP_NAMESPACE", app.destination.namespace.clone()),
-            ("ARGOCD_APP_PROJECT_NAME", app.project_name().to_string()),
-            ("ARGOCD_APP_SOURCE_REPO_URL", source.repo_url.clone()),
-            (
-                "ARGOCD_APP_SOURCE_PATH",
-                source.path.clone().unwrap_or_default(),
-            ),
-            (
-                "ARGOCD_APP_SOURCE_TARGET_REVISION",
-                source.target_revision.clone(),
-            ),
-        ])
-    }
-
-    /// Go's `os.Expand` with Argo CD's mapping: `$$` is `$`, unknown names are empty.
-    fn substitute(&self, s: &str) -> String {
-        let lookup = |name: &str| -> String {
-            if name == "$" {
-                return "$".into();
-            }
-            self.0
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
-        go_expand(s, lookup)
-    }
-}
-
-/// Go's `os.Expand`.
-fn go_expand(s: &str, mapping: impl Fn(&str) -> String) -> String {
-    let bytes = s.as_bytes();
-    let mut out = String::new();
-    let mut i = 0;
-    let mut j = 0;
-    let is_special = |c: u8| b"*#$@!?-0123456789".contains(&c);
-    let is_alnum = |c: u8| c == b'_' || c.is_ascii_alphanumeric();
-    while j < bytes.len() {
-        if bytes[j] == b'$' && j + 1 < bytes.len() {
-            out.push_str(&s[i..j]);
-            let rest = &s[j + 1..];
-            let rb = rest.as_bytes();
-            let (name, width): (&str, usize) = if rb[0] == b'{' {
-                if rb.len() > 2 && is_special(rb[1]) && rb[2] == b'}' {
-                    (&rest[1..2], 3)
-                } else {
-                    match rest[1..].find('}') {
-                        Some(0) => ("", 2),
-                        Some(end) => (&rest[1..=end], end + 2),
-                        None => ("", 1),
-                    }
-                }
-            } else if is_special(rb[0]) {
-                (&rest[0..1], 1)
-            } else {
-                let n = rb.iter().take_while(|&&c| is_alnum(c)).count();
-                (&rest[..n], n)
-            };
-            if name.is_empty() && width == 0 {
-                out.push('$');
-            } else if !name.is_empty() {
-                out.push_str(&mapping(name));
-            }
-            j += width;
-            i = j + 1;
-        }
-        j += 1;
-    }
-    out.push_str(&s[i.min(s.len())..]);
-    out
-}
-
-/// `cleanSetParameters`: commas are escaped for `--set` unless the value is a `{...}` list.
-fn clean_set_parameter(value: &str) -> String {
-    if value.starts_with('{') && value.ends_with('}') {
-        return value.to_string();
-    }
-    let mut out = String::with_capacity(value.len());
-    let mut previous = None;
-    for c in value.chars() {
-        if c == ',' && previous != Some('\\') {
-            out.push('\\');
-        }
-        out.push(c);
-        previous = Some(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// `GetRefSources`: ref names are checked before anything renders.
     #[test]
-    fn parameter_values_expand_like_os_expand() {
-        let map = |name: &str| match name {
-            "ARGOCD_APP_NAME" => "web".to_string(),
-            "$" => "$".to_string(),
-            _ => String::new(),
+    fn ref_names_are_validated() {
+        let file: std::sync::Arc<Path> = std::sync::Arc::from(Path::new("app.yaml"));
+        let app = |refs: &str| {
+            let text = format!(
+                "metadata: {{name: a}}\nspec:\n  destination: {{namespace: n}}\n  sources:\n{refs}"
+            );
+            let docs = crate::yaml::parse_documents(&text).unwrap();
+            Application::from_node(&file, &docs[0].root).unwrap()
         };
-        assert_eq!(go_expand("img:$ARGOCD_APP_NAME", map), "img:web");
-        assert_eq!(go_expand("${ARGOCD_APP_NAME}-x", map), "web-x");
-        assert_eq!(go_expand("cost $$5", map), "cost $5");
-        assert_eq!(go_expand("$UNKNOWN/x", map), "/x");
-        assert_eq!(go_expand("trailing $", map), "trailing $");
-        assert_eq!(go_expand("a$/b", map), "a$/b");
-        assert_eq!(go_expand("${}x", map), "x");
-    }
-
-    #[test]
-    fn commas_escaped_unless_list() {
-        assert_eq!(clean_set_parameter("a,b"), "a\\,b");
-        assert_eq!(clean_set_parameter("a\\,b"), "a\\,b");
-        assert_eq!(clean_set_parameter("{a,b}"), "{a,b}");
-    }
-
-    #[test]
-    fn remote_chart_refs() {
-        assert_eq!(
-            remote_chart("https://charts.example.com/", "web"),
-            ("web".into(), Some("https://charts.example.com".into()))
+        let ok = app("  - {repoURL: r, ref: values}\n  - {repoURL: r, path: c}\n");
+        assert!(check_ref_names(&ok).is_ok());
+        let bad = app("  - {repoURL: r, ref: 'va/lues'}\n");
+        assert!(
+            check_ref_names(&bad)
+                .unwrap_err()
+                .message
+                .contains("special characters")
         );
-        assert_eq!(
-            remote_chart("oci://ghcr.io/org/charts", "web"),
-            ("oci://ghcr.io/org/charts/web".into(), None)
-        );
-        assert_eq!(
-            remote_chart("ghcr.io/org/charts", "web"),
-            ("oci://ghcr.io/org/charts/web".into(), None)
+        let twice = app("  - {repoURL: r, ref: v}\n  - {repoURL: s, ref: v}\n");
+        assert!(
+            check_ref_names(&twice)
+                .unwrap_err()
+                .message
+                .contains("same `ref` key")
         );
     }
 
