@@ -13,6 +13,8 @@
 //!                               # and the pull request's branches and head sha)
 //! clusters:                     # clusters the clusters generator lists besides in-cluster
 //!   staging: https://staging.example.com
+//! helmRepositories:             # Argo CD's Helm repositories (name: URL, oci:// for OCI), for
+//!   bitnami: https://charts.bitnami.com/bitnami  # chart dependencies `@bitnami` or by URL
 //! unevaluatedApplicationSets: [team-scm-apps]  # live-only generators: warn instead of fail
 //! scopes: {example.com/Widget: Namespaced}      # scopes of kinds no CRD in the repo declares
 //! pullRequest: {number: 42, branch: feat/x}     # the synthetic PR (command-line flags win)
@@ -45,6 +47,8 @@ pub struct FileConfig {
     /// `argocd:`: the installation's `argocd-cm` settings the gate models.
     pub argocd: ArgoCdSettings,
     pub clusters: Vec<(String, String)>,
+    /// The Helm repositories Argo CD has (repository secrets), by name and URL.
+    pub helm_repositories: Vec<crate::argo::helm::ConfiguredRepository>,
     /// ApplicationSets whose live-only generators are reported as warnings, not errors.
     pub unevaluated_application_sets: Vec<String>,
     /// Declared scopes: `(group, kind, scope)`.
@@ -81,6 +85,7 @@ const KEYS: &[&str] = &[
     "currentRevisions",
     "argocd",
     "clusters",
+    "helmRepositories",
     "unevaluatedApplicationSets",
     "scopes",
     "pullRequest",
@@ -196,6 +201,21 @@ pub fn load(path: &Path) -> Result<FileConfig, Vec<Finding>> {
                 }
                 None => problems.push(invalid(
                     "clusters must map cluster names to server URLs",
+                    at,
+                )),
+            },
+            "helmRepositories" => match value.as_map() {
+                Some(map) => {
+                    config.helm_repositories = map
+                        .iter()
+                        .map(|(k, v)| crate::argo::helm::ConfiguredRepository {
+                            name: k.text(),
+                            url: v.text(),
+                        })
+                        .collect()
+                }
+                None => problems.push(invalid(
+                    "helmRepositories must map repository names to URLs",
                     at,
                 )),
             },

@@ -240,6 +240,8 @@ fn plan_options(settings: &Settings, scopes: &ScopeRegistry) -> PlanOptions {
         offline: settings.offline,
         kustomize_build_options: settings.file.argocd.kustomize_build_options.clone(),
         kustomize_versions: settings.file.argocd.kustomize_versions.clone(),
+        revision_fallback: settings.pull_request.head_sha.clone(),
+        helm_repositories: settings.file.helm_repositories.clone(),
     }
 }
 

@@ -6,13 +6,16 @@ use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use crate::argo::helm::{
+    dependency_needs_network, is_missing_dependency_err, missing_dependency_names, repo_adds,
+};
 use crate::diagnostic::{Code, Finding, Location, Severity};
 use crate::origin::{self, Origins};
-use crate::plan::{ChartRef, DirectoryJob, HelmJob, JobKind, KustomizeJob, RenderJob};
+use crate::plan::{ChartRef, Dependency, DirectoryJob, HelmJob, JobKind, KustomizeJob, RenderJob};
 
 /// The external tools, resolved once.
 #[derive(Debug, Clone)]
@@ -64,10 +67,12 @@ impl Tools {
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
     /// The text of the files origins read (chart templates), shared with the reports.
-    pub sources: std::sync::Arc<crate::sources::Sources>,
+    pub sources: Arc<crate::sources::Sources>,
     pub jobs: usize,
     pub timeout: Duration,
     pub tools: Tools,
+    /// `--offline`: a chart dependency that needs the network is a finding, never fetched.
+    pub offline: bool,
 }
 
 pub use crate::origin::RenderedDoc;
@@ -78,7 +83,8 @@ pub struct RenderOutcome {
     pub result: Result<Vec<RenderedDoc>, Finding>,
 }
 
-/// Renders every job; results come back in job order.
+/// Renders every job; results come back in job order, with the findings about a job that are
+/// not its result (further chart dependencies that cannot be built).
 pub fn render_all(
     jobs: &[RenderJob],
     options: &RenderOptions,
@@ -97,7 +103,7 @@ pub fn render_all(
             return (Vec::new(), vec![finding]);
         }
     };
-    let (prepared, mut findings) = build_dependencies(jobs, options, scratch.path());
+    let builds = Builds::new(scratch.path());
     let locations: Vec<Location> = jobs.iter().map(source_locations).collect();
     let queue = Mutex::new((0..jobs.len()).collect::<Vec<_>>().into_iter());
     let results = Mutex::new(Vec::with_capacity(jobs.len()));
@@ -110,18 +116,14 @@ pub fn render_all(
                         break;
                     };
                     let job = &jobs[index];
-                    let result = if let Some(failure) = prepared.failed.get(&index) {
-                        Err(failure.clone())
-                    } else {
-                        render_one(
-                            job,
-                            options,
-                            &prepared,
-                            scratch.path(),
-                            index,
-                            &locations[index],
-                        )
-                    };
+                    let result = render_one(
+                        job,
+                        options,
+                        &builds,
+                        scratch.path(),
+                        index,
+                        &locations[index],
+                    );
                     results
                         .lock()
                         .unwrap()
@@ -136,123 +138,62 @@ pub fn render_all(
     });
     let mut results = results.into_inner().unwrap();
     results.sort_by_key(|r| r.job);
-    findings.extend(prepared.dependency_findings);
+    let findings = builds
+        .findings
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
     (results, findings)
 }
 
-/// Charts whose dependencies were built in a mirror of their repository.
-#[derive(Default)]
-struct Prepared {
-    /// Original chart directory → chart directory inside the mirror.
-    chart_dirs: HashMap<PathBuf, PathBuf>,
-    /// Mirror root → original repository root, to map rendered paths back.
-    mirrors: Vec<(PathBuf, PathBuf)>,
-    failed: HashMap<usize, Finding>,
-    dependency_findings: Vec<Finding>,
+/// A chart's dependencies built in a mirror of its repository: the mirrored chart directory.
+type Built = Result<PathBuf, Finding>;
+
+/// The dependency builds of one [`render_all`], each run once per chart directory however many
+/// jobs render the chart (`runHelmBuild` runs once per chart and revision under a lock), never
+/// in the user's tree.
+struct Builds<'a> {
+    scratch: &'a Path,
+    /// Original repository root → its mirror.
+    mirrors: Mutex<Vec<(PathBuf, PathBuf)>>,
+    charts: Mutex<HashMap<PathBuf, Arc<OnceLock<Built>>>>,
+    /// Findings for further dependencies of a failed build (the first is the jobs' result).
+    findings: Mutex<Vec<Finding>>,
 }
 
-/// `helm dependency build` in a copy of the repository (never in the user's tree), once per chart,
-/// then a check that every declared dependency really is there.
-fn build_dependencies(
-    jobs: &[RenderJob],
-    options: &RenderOptions,
-    scratch: &Path,
-) -> (Prepared, Vec<Finding>) {
-    let mut prepared = Prepared::default();
-    let mut findings = Vec::new();
-    let mut built: HashMap<PathBuf, Option<Finding>> = HashMap::new();
-    for (index, job) in jobs.iter().enumerate() {
-        let JobKind::Helm(HelmJob {
-            chart: ChartRef::Local { dir, repo_root },
-            missing_dependencies,
-            ..
-        }) = &job.kind
-        else {
-            continue;
-        };
-        if missing_dependencies.is_empty() {
-            continue;
-        }
-        if !built.contains_key(dir) {
-            let outcome = (|| -> Result<(), Finding> {
-                let mirror = match prepared
-                    .mirrors
-                    .iter()
-                    .find(|(_, original)| original == repo_root)
-                {
-                    Some((mirror, _)) => mirror.clone(),
-                    None => {
-                        let mirror = scratch.join(format!("mirror-{}", prepared.mirrors.len()));
-                        copy_tree(repo_root, &mirror).map_err(|e| {
-                            Finding::new(
-                                Code::RenderFailed,
-                                Severity::Error,
-                                format!(
-                                    "cannot copy the repository to build chart dependencies: {e}"
-                                ),
-                                missing_dependencies[0].location.clone(),
-                            )
-                        })?;
-                        prepared.mirrors.push((mirror.clone(), repo_root.clone()));
-                        mirror
-                    }
-                };
-                let mirrored = mirror.join(dir.strip_prefix(repo_root).unwrap_or(Path::new("")));
-                let helm = options
-                    .tools
-                    .helm
-                    .as_ref()
-                    .ok_or_else(|| helm_missing(&missing_dependencies[0].location))?;
-                let output = run(
-                    Command::new(helm)
-                        .args(["dependency", "build"])
-                        .current_dir(&mirrored),
-                    options.timeout,
-                );
-                let stderr = match &output {
-                    Ok(out) if out.success => String::new(),
-                    Ok(out) => out.stderr.trim().to_string(),
-                    Err(e) => e.to_string(),
-                };
-                let missing: Vec<_> = missing_dependencies
-                    .iter()
-                    .filter(|d| !crate::plan::dependency_present(&mirrored, &d.name))
-                    .collect();
-                if let Some(first) = missing.first() {
-                    let names: Vec<&str> = missing.iter().map(|d| d.name.as_str()).collect();
-                    let detail = if stderr.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {stderr}")
-                    };
-                    return Err(Finding::new(
-                        Code::ChartDependencyMissing,
-                        Severity::Error,
-                        format!(
-                            "chart dependency {} could not be built (repository {}){detail}",
-                            names.join(", "),
-                            first.repository
-                        ),
-                        first.location.clone(),
-                    )
-                    .help(
-                        "fix the dependency's repository or version, or vendor it into charts/",
-                    ));
-                }
-                prepared.chart_dirs.insert(dir.clone(), mirrored);
-                Ok(())
-            })();
-            if let Err(finding) = &outcome {
-                findings.push(finding.clone());
-            }
-            built.insert(dir.clone(), outcome.err());
-        }
-        if let Some(Some(finding)) = built.get(dir) {
-            // Reported once above; later jobs on the same chart just stop.
-            prepared.failed.insert(index, finding.clone());
+impl<'a> Builds<'a> {
+    fn new(scratch: &'a Path) -> Self {
+        Builds {
+            scratch,
+            mirrors: Mutex::default(),
+            charts: Mutex::default(),
+            findings: Mutex::default(),
         }
     }
-    (prepared, findings)
+
+    fn cell(&self, dir: &Path) -> Arc<OnceLock<Built>> {
+        let mut charts = self.charts.lock().unwrap_or_else(|e| e.into_inner());
+        charts.entry(dir.to_path_buf()).or_default().clone()
+    }
+
+    /// The chart directory to render `dir` from when its dependencies were already built.
+    fn built(&self, dir: &Path) -> Option<PathBuf> {
+        match self.cell(dir).get() {
+            Some(Ok(mirrored)) => Some(mirrored.clone()),
+            _ => None,
+        }
+    }
+
+    /// A copy of the repository at `root`, made once.
+    fn mirror(&self, root: &Path) -> std::io::Result<PathBuf> {
+        let mut mirrors = self.mirrors.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, mirror)) = mirrors.iter().find(|(original, _)| original == root) {
+            return Ok(mirror.clone());
+        }
+        let mirror = self.scratch.join(format!("mirror-{}", mirrors.len()));
+        copy_tree(root, &mirror)?;
+        mirrors.push((root.to_path_buf(), mirror.clone()));
+        Ok(mirror)
+    }
 }
 
 fn helm_missing(location: &Location) -> Finding {
@@ -265,10 +206,32 @@ fn helm_missing(location: &Location) -> Finding {
     .help("install Helm 3.14+ or 4.x, or pass --helm-bin / set PREVIEW_GATE_HELM")
 }
 
+/// Helm's configuration and cache, which Argo CD points at a fresh temporary directory for each
+/// source (`Cmd.runWithStdin`: `XDG_*_HOME`, `HELM_CONFIG_HOME`): no repository, registry login or
+/// cache of the user's takes part. Helm's own path variables are cleared for the same reason.
+fn private_helm_home(command: &mut Command, home: &Path) {
+    for variable in [
+        "HELM_CACHE_HOME",
+        "HELM_DATA_HOME",
+        "HELM_REPOSITORY_CONFIG",
+        "HELM_REPOSITORY_CACHE",
+        "HELM_REGISTRY_CONFIG",
+        "HELM_CONTENT_CACHE",
+        "HELM_PLUGINS",
+    ] {
+        command.env_remove(variable);
+    }
+    command
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("HELM_CONFIG_HOME", home.join("config"));
+}
+
 fn render_one(
     job: &RenderJob,
     options: &RenderOptions,
-    prepared: &Prepared,
+    builds: &Builds<'_>,
     scratch: &Path,
     index: usize,
     location: &Location,
@@ -282,9 +245,7 @@ fn render_one(
         )
     };
     match &job.kind {
-        JobKind::Helm(helm_job) => {
-            render_helm(helm_job, options, prepared, scratch, index, location)
-        }
+        JobKind::Helm(helm_job) => render_helm(helm_job, options, builds, scratch, index, location),
         JobKind::Kustomize(kustomize_job) => {
             render_kustomize(kustomize_job, options, scratch, index, location)
         }
@@ -296,10 +257,12 @@ fn render_one(
     }
 }
 
+/// `helmTemplate`: `helm template`; when it reports missing dependencies, `helm dependency build`
+/// (in a mirror) and `helm template` again.
 fn render_helm(
     job: &HelmJob,
     options: &RenderOptions,
-    prepared: &Prepared,
+    builds: &Builds<'_>,
     scratch: &Path,
     index: usize,
     location: &Location,
@@ -309,39 +272,92 @@ fn render_helm(
         .helm
         .as_ref()
         .ok_or_else(|| helm_missing(location))?;
-    let mut command = Command::new(helm);
-    command.arg("template");
-    let origins = match &job.chart {
-        ChartRef::Local { dir, .. } => {
-            let render_dir = prepared.chart_dirs.get(dir).unwrap_or(dir);
-            command.arg(".").current_dir(render_dir);
-            Origins::helm(dir.clone(), job.chart_yaml.clone(), options.sources.clone())
+    let home = scratch.join(format!("helm-{index}"));
+    // Argo CD writes `ValuesYAML()` to a file of its own and passes it last.
+    let values = match &job.inline_values {
+        Some(values) => {
+            let path = scratch.join(format!("values-{index}.yaml"));
+            std::fs::write(&path, values)
+                .map_err(|e| failed_at(location, format!("cannot write inline values: {e}")))?;
+            Some(path)
         }
-        ChartRef::Remote {
-            chart,
-            repo,
-            version,
-        } => {
-            command.arg(chart).current_dir(scratch);
-            if let Some(repo) = repo {
-                command.args(["--repo", repo]);
-            }
-            if !version.is_empty() {
-                command.args(["--version", version]);
-            }
-            Origins::fixed(location.clone())
-        }
+        None => None,
     };
-    command.args(&job.args);
-    if let Some(values) = &job.inline_values {
-        // Argo CD writes `ValuesYAML()` to a file of its own and passes it last.
-        let path = scratch.join(format!("values-{index}.yaml"));
-        std::fs::write(&path, values)
-            .map_err(|e| failed_at(location, format!("cannot write inline values: {e}")))?;
-        command.arg("--values").arg(&path);
+    // `chart_dir`: where a local chart is rendered from (itself, or its mirror).
+    let template = |chart_dir: &Path| -> Result<Output, Finding> {
+        let mut command = Command::new(helm);
+        command.arg("template");
+        match &job.chart {
+            ChartRef::Local { .. } => {
+                command.arg(".").current_dir(chart_dir);
+                private_helm_home(&mut command, &home);
+            }
+            // A chart from a repository or registry is fetched with the user's Helm settings
+            // (registry logins), which stand in for the credentials Argo CD has.
+            ChartRef::Remote {
+                chart,
+                repo,
+                version,
+            } => {
+                command.arg(chart).current_dir(scratch);
+                if let Some(repo) = repo {
+                    command.args(["--repo", repo]);
+                }
+                if !version.is_empty() {
+                    command.args(["--version", version]);
+                }
+            }
+        }
+        command.args(&job.args);
+        if let Some(path) = &values {
+            command.arg("--values").arg(path);
+        }
+        run(&mut command, options.timeout)
+            .map_err(|e| failed_at(location, format!("helm template {e}")))
+    };
+    let (origins, mut output) = match &job.chart {
+        ChartRef::Local { dir, .. } => {
+            let render_dir = builds.built(dir).unwrap_or_else(|| dir.clone());
+            let origins =
+                Origins::helm(dir.clone(), job.chart_yaml.clone(), options.sources.clone());
+            (origins, template(&render_dir)?)
+        }
+        ChartRef::Remote { .. } => (Origins::fixed(location.clone()), template(scratch)?),
+    };
+    if let ChartRef::Local { dir, repo_root } = &job.chart {
+        if !output.success && is_missing_dependency_err(&output.stderr) {
+            let missing = missing_dependency_names(&output.stderr);
+            let built = builds
+                .cell(dir)
+                .get_or_init(|| {
+                    build_dependencies(
+                        job,
+                        dir,
+                        repo_root,
+                        &missing,
+                        &output.stderr,
+                        options,
+                        builds,
+                        &home,
+                    )
+                })
+                .clone()?;
+            output = template(&built)?;
+            if !output.success && is_missing_dependency_err(&output.stderr) {
+                let missing = missing_dependency_names(&output.stderr);
+                let at = missing_in(job, &missing);
+                return Err(dependency_finding(
+                    job,
+                    at.first().copied(),
+                    location,
+                    format!(
+                        "is still missing after `helm dependency build`: {}",
+                        output.stderr.trim()
+                    ),
+                ));
+            }
+        }
     }
-    let output = run(&mut command, options.timeout)
-        .map_err(|e| failed_at(location, format!("helm template {e}")))?;
     if !output.success {
         let stderr = output.stderr.trim();
         let at = origins
@@ -356,6 +372,159 @@ fn render_helm(
             format!("helm template printed output that is not YAML: {message}"),
         )
     })
+}
+
+/// The declared dependencies Helm named as missing (all of them when it named none we know).
+fn missing_in<'a>(job: &'a HelmJob, names: &[String]) -> Vec<&'a Dependency> {
+    let named: Vec<&Dependency> = job
+        .dependencies
+        .iter()
+        .filter(|d| names.contains(&d.name))
+        .collect();
+    if named.is_empty() {
+        job.dependencies.iter().collect()
+    } else {
+        named
+    }
+}
+
+/// `chart-dependency-missing` at the dependency's line (else the source), naming the Application.
+fn dependency_finding(
+    job: &HelmJob,
+    dependency: Option<&Dependency>,
+    source: &Location,
+    what: String,
+) -> Finding {
+    let (subject, at) = match dependency {
+        Some(d) => (
+            format!("chart dependency {} (repository {})", d.name, d.repository),
+            d.location.clone(),
+        ),
+        None => ("a chart dependency".to_string(), source.clone()),
+    };
+    Finding::new(
+        Code::ChartDependencyMissing,
+        Severity::Error,
+        format!("Application {}: {subject} {what}", job.app_name),
+        at,
+    )
+    .help("fix the dependency's repository or version, or vendor it into charts/")
+    .app(&job.app_name)
+}
+
+/// `runHelmBuild` in a mirror of the repository: `helm repo add` for each repository of
+/// `getHelmRepos`, then `helm dependency build`, as `helm.DependencyBuild` runs them. With
+/// `--offline`, nothing runs when the build would fetch anything: each missing dependency that
+/// needs the network is a finding (the first is returned, the others kept in `builds`).
+#[allow(clippy::too_many_arguments)]
+fn build_dependencies(
+    job: &HelmJob,
+    dir: &Path,
+    repo_root: &Path,
+    missing_names: &[String],
+    template_error: &str,
+    options: &RenderOptions,
+    builds: &Builds<'_>,
+    home: &Path,
+) -> Built {
+    let missing = missing_in(job, missing_names);
+    let first = missing.first().copied();
+    let helm_said = template_error.trim();
+    if options.offline {
+        let remote: Vec<&Dependency> = job
+            .dependencies
+            .iter()
+            .filter(|d| dependency_needs_network(&d.repository))
+            .collect();
+        if !remote.is_empty() {
+            let mut findings: Vec<Finding> = missing
+                .iter()
+                .filter(|d| dependency_needs_network(&d.repository))
+                .map(|d| {
+                    dependency_finding(
+                        job,
+                        Some(d),
+                        &d.location,
+                        format!(
+                            "is not in charts/, and `helm dependency build` would download it, but --offline is set: {helm_said}"
+                        ),
+                    )
+                })
+                .collect();
+            if findings.is_empty() {
+                let names: Vec<&str> = remote.iter().map(|d| d.name.as_str()).collect();
+                findings.push(dependency_finding(
+                    job,
+                    first,
+                    &remote[0].location,
+                    format!(
+                        "is not in charts/, and `helm dependency build` would also download {}, but --offline is set: {helm_said}",
+                        names.join(", ")
+                    ),
+                ));
+            }
+            let result = findings.remove(0);
+            builds
+                .findings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(findings);
+            return Err(result);
+        }
+    }
+    let fail = |what: String| dependency_finding(job, first, &job_location(job), what);
+    let helm = options
+        .tools
+        .helm
+        .as_ref()
+        .ok_or_else(|| helm_missing(&job_location(job)))?;
+    let mirror = builds.mirror(repo_root).map_err(|e| {
+        fail(format!(
+            "could not be built: cannot copy the repository: {e}"
+        ))
+    })?;
+    let mirrored = mirror.join(dir.strip_prefix(repo_root).unwrap_or(Path::new("")));
+    for (name, url) in repo_adds(&job.repositories) {
+        let mut command = Command::new(helm);
+        command
+            .args(["repo", "add", &name, &url])
+            .current_dir(&mirrored);
+        private_helm_home(&mut command, home);
+        let output = run(&mut command, options.timeout);
+        let error = match &output {
+            Ok(out) if out.success => continue,
+            Ok(out) => out.stderr.trim().to_string(),
+            Err(e) => e.to_string(),
+        };
+        let by_repo = job
+            .dependencies
+            .iter()
+            .find(|d| d.repository.strip_prefix('@') == Some(name.as_str()) || d.repository == url);
+        return Err(dependency_finding(
+            job,
+            by_repo.or(first),
+            &job_location(job),
+            format!("could not be built: failed to add helm repository {url}: {error}"),
+        ));
+    }
+    let mut command = Command::new(helm);
+    command.args(["dependency", "build"]).current_dir(&mirrored);
+    private_helm_home(&mut command, home);
+    let error = match run(&mut command, options.timeout) {
+        Ok(out) if out.success => return Ok(mirrored),
+        Ok(out) => out.stderr.trim().to_string(),
+        Err(e) => e.to_string(),
+    };
+    Err(fail(format!("could not be built: {error}")))
+}
+
+/// Where a dependency finding points without a dependency: the chart's `Chart.yaml`.
+fn job_location(job: &HelmJob) -> Location {
+    match (&job.chart_yaml, job.dependencies.first()) {
+        (_, Some(d)) => d.location.clone(),
+        (Some(path), None) => Location::file_start(Arc::from(path.as_path())),
+        (None, None) => Location::file_start(Arc::from(Path::new("Chart.yaml"))),
+    }
 }
 
 fn render_kustomize(

@@ -43,6 +43,16 @@ impl RepoMap {
         })
     }
 
+    /// The commit `url` at `revision` resolves to (see [`Revisions::commit_at`]): `None` when the
+    /// URL maps nowhere; `Ok(None)` when the tree has no commit.
+    pub fn commit_at(&self, url: &str, revision: &str) -> Option<Result<Option<String>, String>> {
+        let root = self.resolve(url)?;
+        Some(match &self.revisions {
+            Some(revisions) => revisions.commit_at(root, revision),
+            None => Ok(None),
+        })
+    }
+
     /// Moves every mapping into `from` (or below it) to the same place under `to`.
     pub fn rebase(&mut self, from: &Path, to: &Path) {
         if from == to {

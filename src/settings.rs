@@ -209,6 +209,7 @@ impl Settings {
                 jobs: options.jobs,
                 timeout: options.render_timeout,
                 tools: Tools::find(options.helm_bin.clone(), options.kustomize_bin.clone()),
+                offline: options.offline,
             },
             show_progress: options.show_progress,
             file,

@@ -306,6 +306,8 @@ pub struct Revisions {
     checked_root: PathBuf,
     checked_shown: PathBuf,
     checked_commit: Option<String>,
+    /// The checked tree's commit ([`Tree::commit`]): `HEAD` too when the index is read.
+    head: Option<String>,
     current: Vec<String>,
     pinned: Mutex<Vec<Pinned>>,
 }
@@ -328,6 +330,7 @@ impl Revisions {
             checked_root: checked.root.clone(),
             checked_shown: checked.shown.clone(),
             checked_commit,
+            head: checked.commit().map(str::to_string),
             current,
             pinned: Mutex::default(),
         }
@@ -393,6 +396,37 @@ impl Revisions {
         Ok(root)
     }
 
+    /// The commit `rev` of the repository at `root` resolves to, as Argo CD resolves a
+    /// `targetRevision` before rendering: a full commit SHA is itself (`git.IsCommitSHA`); any
+    /// other name of the checked state is the checked tree's commit ([`Tree::commit`]) or, for
+    /// another local repository, its `HEAD`; a pinned revision is the commit [`Revisions::root_at`]
+    /// reads. `Ok(None)`: there is no commit (not a Git checkout, or no commit yet).
+    pub fn commit_at(&self, root: &Path, rev: &str) -> Result<Option<String>, String> {
+        let trimmed = rev.trim();
+        if is_commit_sha(trimmed) {
+            return Ok(Some(trimmed.to_string()));
+        }
+        if self.is_current(rev) {
+            if root == self.checked_root {
+                return Ok(self.head.clone());
+            }
+            return Ok(match git_toplevel(root) {
+                Ok(Some(top)) => resolve_commit(&top, "HEAD"),
+                _ => None,
+            });
+        }
+        let read = self.root_at(root, rev)?;
+        if read == root {
+            // The pin resolved to the checked `--rev` commit.
+            return Ok(self.checked_commit.clone());
+        }
+        let pinned = self.pinned.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(pinned
+            .iter()
+            .find(|p| p.tree.root == read)
+            .and_then(|p| p.tree.commit().map(str::to_string)))
+    }
+
     /// Every pinned copy: `(where it was read, the repository it shows, the revision)`.
     pub fn copies(&self) -> Vec<(PathBuf, PathBuf, String)> {
         let pinned = self.pinned.lock().unwrap_or_else(|e| e.into_inner());
@@ -401,6 +435,11 @@ impl Revisions {
             .map(|p| (p.tree.root.clone(), p.tree.shown.clone(), p.rev.clone()))
             .collect()
     }
+}
+
+/// `git.IsCommitSHA`: 40 hexadecimal digits.
+fn is_commit_sha(rev: &str) -> bool {
+    rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Names a branch or tag may have locally: itself, then the `origin` remote's branch.
@@ -755,6 +794,19 @@ mod tests {
         );
         let missing = revisions.root_at(&root, "nope").unwrap_err();
         assert!(missing.contains("git fetch origin nope"), "{missing}");
+        // The commits Argo CD's ARGOCD_APP_REVISION would name.
+        let head = tree.commit().unwrap().to_string();
+        assert_eq!(
+            revisions.commit_at(&root, "main").unwrap(),
+            Some(head.clone())
+        );
+        assert_eq!(
+            revisions.commit_at(&root, "v1").unwrap(),
+            Some(head.clone())
+        );
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        assert_eq!(revisions.commit_at(&root, sha).unwrap(), Some(sha.into()));
+        assert!(revisions.commit_at(&root, "nope").is_err());
         assert!(
             revisions.root_at(&root, "--output=x").is_err(),
             "never an option"
@@ -770,6 +822,11 @@ mod tests {
         assert_eq!(revisions.root_at(&root, "HEAD").unwrap(), root);
         let error = revisions.root_at(&root, "v1").unwrap_err();
         assert!(error.contains("not a Git checkout"), "{error}");
+        assert_eq!(
+            revisions.commit_at(&root, "HEAD").unwrap(),
+            None,
+            "no commit outside Git"
+        );
     }
 
     #[test]

@@ -222,8 +222,8 @@ fn generate(
         )
     })?;
     app.name = format!("{}/{}", appset.name, app.metadata_name);
-    // The controller creates generated Applications in the ApplicationSet's namespace.
-    app.namespace = appset
+    // applicationset/controllers/template/template.go: always the ApplicationSet's namespace.
+    app.metadata_namespace = appset
         .root
         .at(&["metadata", "namespace"])
         .map(Node::text)

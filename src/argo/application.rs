@@ -6,14 +6,19 @@ use std::sync::Arc;
 use crate::diagnostic::Location;
 use crate::yaml::Node;
 
+/// The namespace the Argo CD controller runs in, as installed by default.
+pub const CONTROLLER_NAMESPACE: &str = "argocd";
+
 #[derive(Debug, Clone)]
 pub struct Application {
     /// Name shown in findings (`<appset>/<app>` for generated Applications).
     pub name: String,
     /// `metadata.name`, what Argo CD uses as the default Helm release name.
     pub metadata_name: String,
-    /// `metadata.namespace` (a generated Application's is its ApplicationSet's).
-    pub namespace: String,
+    /// `metadata.namespace` (for a generated Application, its ApplicationSet's).
+    pub metadata_namespace: String,
+    /// `spec.sources` is non-empty (`ApplicationSpec.HasMultipleSources`), even with one source.
+    pub has_multiple_sources: bool,
     /// `spec.project`; empty means `default` (`ApplicationSpec.GetProject`).
     pub project: String,
     pub project_location: Location,
@@ -105,6 +110,10 @@ pub struct HelmOptions {
     pub skip_schema_validation: bool,
     pub kube_version: Option<String>,
     pub api_versions: Vec<String>,
+    /// `helm.version` (`""`, `v3` or `v4`).
+    pub version: String,
+    /// `helm.fileParameters` item lines.
+    pub file_parameter_locations: Vec<Location>,
 }
 
 #[derive(Debug, Clone)]
@@ -194,7 +203,9 @@ impl Application {
         })?;
 
         // `spec.sources`, when non-empty, overrides `spec.source` (`ApplicationSpec.GetSources`).
-        let source_nodes: Vec<&Node> = match spec.get("sources").map(Node::items) {
+        let multiple = spec.get("sources").map(Node::items);
+        let has_multiple_sources = multiple.is_some_and(|items| !items.is_empty());
+        let source_nodes: Vec<&Node> = match multiple {
             Some(items) if !items.is_empty() => items.iter().collect(),
             _ => spec.get("source").into_iter().collect(),
         };
@@ -236,10 +247,11 @@ impl Application {
         Ok(Application {
             name: name.clone(),
             metadata_name: name,
-            namespace: doc
+            metadata_namespace: doc
                 .at(&["metadata", "namespace"])
                 .map(Node::text)
                 .unwrap_or_default(),
+            has_multiple_sources,
             project: project_node.map(Node::text).unwrap_or_default(),
             project_location: at(project_node.unwrap_or(spec)),
             destination,
@@ -253,6 +265,17 @@ impl Application {
             application_set: None,
             generator_params: None,
         })
+    }
+
+    /// `Application.InstanceName(namespace)` with the controller in `argocd`: the name, or
+    /// `<namespace>_<name>` for an Application in another namespace. What the repo-server gets
+    /// as `q.AppName` (`ARGOCD_APP_NAME`).
+    pub fn instance_name(&self) -> String {
+        if self.metadata_namespace.is_empty() || self.metadata_namespace == CONTROLLER_NAMESPACE {
+            self.metadata_name.clone()
+        } else {
+            format!("{}_{}", self.metadata_namespace, self.metadata_name)
+        }
     }
 
     /// The project Argo CD uses: `spec.project`, or `default` when empty.
@@ -439,6 +462,16 @@ fn helm_options(file: &Arc<Path>, h: &Node) -> ParseResult<HelmOptions> {
         api_versions: h
             .get("apiVersions")
             .map(|v| v.items().iter().map(Node::text).collect())
+            .unwrap_or_default(),
+        version: h.get("version").map(Node::text).unwrap_or_default(),
+        file_parameter_locations: h
+            .get("fileParameters")
+            .map(|p| {
+                p.items()
+                    .iter()
+                    .map(|p| at(p.get("path").unwrap_or(p)))
+                    .collect()
+            })
             .unwrap_or_default(),
     })
 }

@@ -3,12 +3,15 @@
 
 pub mod admission;
 pub mod application;
+pub mod doublestar;
 pub mod giturl;
 pub mod glob;
 pub mod gobwas;
+pub mod helm;
 pub mod hooks;
 pub mod kube_version;
 pub mod project;
 pub mod scope;
 pub mod source;
 pub mod state;
+pub mod value_files;

@@ -192,16 +192,6 @@ pub fn is_kustomization(name: &str) -> bool {
     )
 }
 
-/// `InstanceName`: the name the repo-server gets as `AppName` — the Application's name, prefixed
-/// `<namespace>_` when it lives outside the control-plane namespace.
-pub fn instance_name(name: &str, namespace: &str, control_plane: &str) -> String {
-    if namespace.is_empty() || namespace == control_plane {
-        name.to_string()
-    } else {
-        format!("{namespace}_{name}")
-    }
-}
-
 /// The override files `mergeSourceParameters` reads from the source directory, in order.
 pub fn override_files(dir: &Path, instance: &str) -> [PathBuf; 2] {
     [
@@ -400,13 +390,5 @@ mod tests {
         assert_eq!(helm.get("releaseName").unwrap().text(), "rel");
         assert_eq!(merged.get("path").unwrap().text(), "p", "path is put back");
         assert_eq!(merged.get("targetRevision").unwrap().text(), "main");
-    }
-
-    /// `InstanceName`: prefixed outside the control-plane namespace.
-    #[test]
-    fn instance_names() {
-        assert_eq!(instance_name("web", "", "argocd"), "web");
-        assert_eq!(instance_name("web", "argocd", "argocd"), "web");
-        assert_eq!(instance_name("web", "team-a", "argocd"), "team-a_web");
     }
 }

@@ -43,7 +43,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         };
         if app_namespace_permitted(
             &project.source_namespaces,
-            &app.namespace,
+            &app.metadata_namespace,
             CONTROL_PLANE_NAMESPACE,
         ) {
             continue;
@@ -54,7 +54,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 META.severity,
                 format!(
                     "application '{}' in namespace '{}' is not permitted to use project '{}': Argo CD never reconciles it",
-                    app.metadata_name, app.namespace, project.name
+                    app.metadata_name, app.metadata_namespace, project.name
                 ),
                 app.location.clone(),
             )
@@ -63,7 +63,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             .related(format!("AppProject {}", project.name), project.location.clone())
             .help(format!(
                 "create it in {CONTROL_PLANE_NAMESPACE}, or add {} to spec.sourceNamespaces of AppProject {}",
-                app.namespace, project.name
+                app.metadata_namespace, project.name
             )),
         );
     }

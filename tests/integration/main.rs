@@ -14,6 +14,7 @@ mod failure_modes;
 mod fix;
 mod formats;
 mod git_tree;
+mod helm_sources;
 mod helm_versions;
 mod hook;
 mod repo_server;
@@ -52,6 +53,7 @@ fn main() {
         fix::trials(),
         formats::trials(),
         git_tree::trials(),
+        helm_sources::trials(),
         helm_versions::trials(),
         hook::trials(),
         repo_server::trials(),
