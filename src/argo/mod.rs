@@ -8,6 +8,7 @@ pub mod glob;
 pub mod gobwas;
 pub mod hooks;
 pub mod kube_version;
+pub mod manifests;
 pub mod project;
 pub mod scope;
 pub mod source;
