@@ -3,6 +3,7 @@
 
 pub mod admission;
 pub mod application;
+pub mod directory;
 pub mod giturl;
 pub mod glob;
 pub mod gobwas;
