@@ -638,13 +638,17 @@ pub fn dependency_present(chart_dir: &Path, name: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The build environment Argo CD substitutes into Helm parameter values (`util/app/env`).
+/// The build environment Argo CD substitutes into Helm parameter values and jsonnet variables
+/// (`newEnv` in reposerver/repository/repository.go). `ARGOCD_APP_NAME` is the request's
+/// `AppName`, the Application's `InstanceName`. The revision variables are not known offline.
 struct ArgoEnv(Vec<(&'static str, String)>);
 
 impl ArgoEnv {
     fn new(app: &Application, source: &Source) -> Self {
+        let instance =
+            crate::argo::source::instance_name(&app.metadata_name, &app.namespace, "argocd");
         ArgoEnv(vec![
-            ("ARGOCD_APP_NAME", app.metadata_name.clone()),
+            ("ARGOCD_APP_NAME", instance),
             ("ARGOCD_APP_NAMESPACE", app.destination.namespace.clone()),
             ("ARGOCD_APP_PROJECT_NAME", app.project_name().to_string()),
             ("ARGOCD_APP_SOURCE_REPO_URL", source.repo_url.clone()),
@@ -738,6 +742,26 @@ fn clean_set_parameter(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `newEnv`: `ARGOCD_APP_NAME` is the instance name, `<namespace>_<name>` outside `argocd`.
+    #[test]
+    fn new_env_names_the_instance() {
+        let app = |namespace: &str| {
+            let text = format!(
+                "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: web\n  namespace: {namespace}\nspec:\n  destination: {{namespace: ns}}\n  source: {{repoURL: https://x/y, path: p}}\n"
+            );
+            let file: std::sync::Arc<Path> = std::sync::Arc::from(Path::new("/a.yaml"));
+            Application::from_node(&file, &yaml::parse_documents(&text).unwrap()[0].root).unwrap()
+        };
+        for (namespace, expected) in [("argocd", "web-ns"), ("team", "team_web-ns")] {
+            let app = app(namespace);
+            let env = ArgoEnv::new(&app, &app.sources[0]);
+            assert_eq!(
+                env.substitute("$ARGOCD_APP_NAME-$ARGOCD_APP_NAMESPACE"),
+                expected
+            );
+        }
+    }
 
     #[test]
     fn parameter_values_expand_like_os_expand() {
