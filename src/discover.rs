@@ -60,8 +60,9 @@ pub struct Unparseable {
 impl Unparseable {
     /// A `parse-error` finding: an error when Argo CD parses the file, or when it mentions
     /// `argoproj.io` outside a chart or Kustomize directory (it may be an Argo CD manifest the
-    /// gate cannot see); otherwise a warning.
-    pub fn finding(&self, read_by_argo: bool, tool_input: bool) -> Finding {
+    /// gate cannot see); otherwise a warning. `in_directory`: a directory source reads it, and
+    /// skips it unless it looks like a manifest (the render reports that case).
+    pub fn finding(&self, read_by_argo: bool, tool_input: bool, in_directory: bool) -> Finding {
         let severity = if read_by_argo || (self.mentions_argo && !tool_input) {
             Severity::Error
         } else {
@@ -74,7 +75,9 @@ impl Unparseable {
             self.location.clone(),
         );
         if severity == Severity::Warning {
-            finding = finding.help(if tool_input {
+            finding = finding.help(if in_directory {
+                "a directory source reads it, and Argo CD skips a YAML file that does not parse unless it looks like a manifest (apiVersion:, kind: and metadata:) or has objects before the error"
+            } else if tool_input {
                 "it lies in a chart or Kustomize directory, whose tool reads it (or not) as data; Argo CD does not parse it as a manifest"
             } else {
                 "the file is not an Argo CD manifest and no source reads it; fix or delete it"

@@ -354,13 +354,10 @@ fn list_item_origin(list_origin: &Location, item: &Node) -> Location {
     }
 }
 
-/// gitops-engine expands objects whose `items` is a list (`*List` kinds) into their items.
+/// The objects `GenerateManifests` makes of a rendered document: a list's items (one level), no
+/// object for a null list, else the document (`argo::manifests::targets`).
 fn expand_lists(node: &Node) -> Vec<&Node> {
-    let kind = node.get("kind").and_then(Node::as_str).unwrap_or_default();
-    match node.get("items").and_then(Node::as_seq) {
-        Some(items) if kind.ends_with("List") => items.iter().flat_map(expand_lists).collect(),
-        _ => vec![node],
-    }
+    crate::argo::manifests::targets(node)
 }
 
 #[cfg(test)]

@@ -1,16 +1,20 @@
 //! Splits render output into objects and finds where each one came from: the chart template named
 //! by Helm's `# Source:` comment, the file a Kustomize resource was read from, or the manifest file
-//! of a directory source — down to the object's `kind:` line.
+//! of a directory source — down to the object's `kind:` line — which [`read_directory`] reads as
+//! the repo-server does, jsonnet included.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::argo::application::DirectoryOptions;
-use crate::argo::gobwas::glob_match;
 use crate::diagnostic::Location;
 use crate::sources::Sources;
 use crate::yaml::{self, Node};
+
+mod directory;
+mod jsonnet;
+
+pub use directory::read_directory;
 
 /// A parsed object and the file (template or manifest) and line it came from.
 #[derive(Debug, Clone)]
@@ -358,85 +362,6 @@ fn index_manifest_file(path: &Path, text: &str, objects: &mut Vec<(String, Strin
     }
 }
 
-/// Argo CD's directory source (`findManifests`): YAML and JSON files, `recurse`, and `exclude`
-/// tested before `include`, each a gobwas glob without separators on the path relative to the source.
-pub fn read_directory(
-    dir: &Path,
-    options: &DirectoryOptions,
-) -> Result<Vec<RenderedDoc>, (String, Option<Location>)> {
-    let mut files = Vec::new();
-    list_files(dir, options.recurse, &mut files);
-    let mut docs = Vec::new();
-    for path in files {
-        let relative = path
-            .strip_prefix(dir)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .into_owned();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.ends_with(".jsonnet") || name.ends_with(".libsonnet") {
-            return Err((
-                "jsonnet files are not supported".into(),
-                Some(Location::file_start(Arc::from(path.as_path()))),
-            ));
-        }
-        if !(name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json")) {
-            continue;
-        }
-        if !options.exclude.is_empty() && glob_match(&options.exclude, &relative, &[]) {
-            continue;
-        }
-        if !options.include.is_empty() && !glob_match(&options.include, &relative, &[]) {
-            continue;
-        }
-        let file: Arc<Path> = Arc::from(path.as_path());
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| (format!("cannot read {relative}: {e}"), None))?;
-        let parsed = yaml::parse_documents(&text).map_err(|e| {
-            (
-                format!("{relative} is not valid YAML: {e}"),
-                Some(Location::new(file.clone(), e.line, e.col, e.line)),
-            )
-        })?;
-        // Argo CD skips a YAML file that is not all Kubernetes objects unless it looks like one
-        // (mentions apiVersion, kind and metadata): a values file next to manifests is no error.
-        let all_objects = parsed.iter().all(|d| {
-            d.root.get("apiVersion").and_then(Node::as_str).is_some()
-                && d.root.get("kind").and_then(Node::as_str).is_some()
-        });
-        if !all_objects
-            && !["apiVersion:", "kind:", "metadata:"]
-                .iter()
-                .all(|k| text.contains(k))
-        {
-            continue;
-        }
-        for doc in parsed {
-            let kind_key = doc.root.entry("kind").map(|(k, _)| k);
-            let origin = Location::at_node(&file, kind_key.unwrap_or(&doc.root));
-            docs.push(RenderedDoc {
-                node: doc.root,
-                origin,
-            });
-        }
-    }
-    Ok(docs)
-}
-
-/// The files of a directory source, as `filepath.Walk` lists them (symlinked directories are
-/// not entered); hidden ones skipped.
-fn list_files(dir: &Path, recurse: bool, out: &mut Vec<PathBuf>) {
-    for file in crate::tree::walk_files(dir) {
-        if (!recurse && file.contains('/')) || file.split('/').any(|s| s.starts_with('.')) {
-            continue;
-        }
-        out.push(dir.join(file));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,46 +376,6 @@ mod tests {
             kind_line(text, "Pod", 0),
             Some(2),
             "falls back to the first kind line"
-        );
-    }
-
-    #[test]
-    fn directories_skip_yaml_that_is_not_manifests() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("values.yaml"), "databases:\n  - name: a\n").unwrap();
-        std::fs::write(
-            dir.path().join("cm.yaml"),
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
-        )
-        .unwrap();
-        std::fs::write(
-            dir.path().join("broken.yaml"),
-            "apiVersion: v1\nmetadata:\n  name: kind-less\n",
-        )
-        .unwrap();
-        let docs = read_directory(dir.path(), &DirectoryOptions::default()).unwrap();
-        let names: Vec<String> = docs
-            .iter()
-            .map(|d| {
-                d.node
-                    .at(&["metadata", "name"])
-                    .map(Node::text)
-                    .unwrap_or_default()
-            })
-            .collect();
-        // broken.yaml mentions apiVersion and metadata but not `kind:`: skipped like values.yaml.
-        assert_eq!(names, vec!["c"]);
-        std::fs::write(
-            dir.path().join("broken.yaml"),
-            "apiVersion: v1\nmetadata:\n  name: x\nspec:\n  kind: y\n",
-        )
-        .unwrap();
-        assert_eq!(
-            read_directory(dir.path(), &DirectoryOptions::default())
-                .unwrap()
-                .len(),
-            2,
-            "looks like a manifest: kept, and reported later"
         );
     }
 

@@ -58,11 +58,26 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
             JobKind::Directory(_) => None,
         })
         .collect();
+    // A directory source skips a file that does not parse unless it looks like a manifest; the
+    // render reports the ones it does not skip.
+    let directories: Vec<(&std::path::Path, bool)> = plan
+        .jobs
+        .iter()
+        .filter_map(|job| match &job.kind {
+            JobKind::Directory(d) => Some((d.dir.as_path(), d.options.recurse)),
+            _ => None,
+        })
+        .collect();
     for bad in &repo.unparseable {
         let file = &bad.location.file;
         let read = plan.read_paths.iter().any(|p| file.starts_with(p));
         let tool_input = consumed.iter().any(|dir| file.starts_with(dir));
-        outcome.findings.push(bad.finding(read, tool_input));
+        let in_directory = directories.iter().any(|(dir, recurse)| {
+            file.starts_with(dir) && (*recurse || file.parent() == Some(*dir))
+        });
+        outcome
+            .findings
+            .push(bad.finding(read, tool_input, in_directory));
     }
     outcome.planned = plan.jobs.iter().map(|job| describe(job, &apps)).collect();
     outcome.apps = apps.iter().map(|a| a.name.clone()).collect();

@@ -251,8 +251,9 @@ fn render_one(
         }
         JobKind::Directory(DirectoryJob {
             dir,
+            repo_root,
             options: dir_options,
-        }) => origin::read_directory(dir, dir_options)
+        }) => origin::read_directory(dir, repo_root, dir_options, &options.sources)
             .map_err(|(message, at)| failed(message).at(at.unwrap_or_else(|| location.clone()))),
     }
 }

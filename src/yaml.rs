@@ -68,6 +68,23 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
     Ok(builder.documents)
 }
 
+/// [`parse_documents`] of a part of a file that starts on line `first_line`: positions are the
+/// file's. For documents a caller split off itself (Kubernetes' `YAMLReader`, a JSON stream).
+pub fn parse_documents_at(text: &str, first_line: u32) -> Result<Vec<Document>, YamlError> {
+    let shift = first_line.saturating_sub(1);
+    let mut docs = parse_documents(text).map_err(|mut e| {
+        e.line += shift;
+        e
+    })?;
+    if shift > 0 {
+        for doc in &mut docs {
+            doc.start_line += shift;
+            doc.root.shift_lines(shift);
+        }
+    }
+    Ok(docs)
+}
+
 #[derive(Default)]
 struct Builder {
     documents: Vec<Document>,
@@ -239,6 +256,55 @@ impl Node {
             line: 0,
             col: 0,
             end_line: 0,
+        }
+    }
+
+    /// A JSON value as a node, every part of it at `line`: strings quoted, numbers, booleans and
+    /// null plain, so that [`Node::to_json`] gives the value back.
+    pub fn from_json(value: &serde_json::Value, line: u32) -> Node {
+        let scalar = |text: String, quoted: bool| Value::Scalar {
+            text,
+            quoted,
+            tag: None,
+        };
+        let value = match value {
+            serde_json::Value::Null => scalar("null".into(), false),
+            serde_json::Value::Bool(b) => scalar(b.to_string(), false),
+            serde_json::Value::Number(n) => scalar(n.to_string(), false),
+            serde_json::Value::String(s) => scalar(s.clone(), true),
+            serde_json::Value::Array(items) => {
+                Value::Seq(items.iter().map(|i| Node::from_json(i, line)).collect())
+            }
+            serde_json::Value::Object(entries) => Value::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            Node::from_json(&serde_json::Value::String(k.clone()), line),
+                            Node::from_json(v, line),
+                        )
+                    })
+                    .collect(),
+            ),
+        };
+        Node {
+            value,
+            line,
+            col: 1,
+            end_line: line,
+        }
+    }
+
+    fn shift_lines(&mut self, by: u32) {
+        self.line += by;
+        self.end_line += by;
+        match &mut self.value {
+            Value::Scalar { .. } => {}
+            Value::Seq(items) => items.iter_mut().for_each(|n| n.shift_lines(by)),
+            Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+                k.shift_lines(by);
+                v.shift_lines(by);
+            }),
         }
     }
 
@@ -414,6 +480,22 @@ mod tests {
             serde_json::json!({"i": 3, "f": 1.5, "b": true, "s": "3", "none": null, "v": "v1",
                                "octal": 8, "true": true, "false": 1})
         );
+    }
+
+    #[test]
+    fn documents_of_a_part_keep_the_file_lines() {
+        let docs = parse_documents_at("a: 1\nb:\n  c: 2\n", 10).unwrap();
+        assert_eq!(docs[0].start_line, 10);
+        assert_eq!(docs[0].root.at(&["b", "c"]).unwrap().line, 12);
+        assert_eq!(parse_documents_at("a: [\n", 5).unwrap_err().line, 6);
+    }
+
+    #[test]
+    fn json_values_round_trip_through_nodes() {
+        let value = serde_json::json!({"a": [1, 2.5, "x", true, null], "b": {"c": "010"}});
+        let node = Node::from_json(&value, 3);
+        assert_eq!(node.to_json().unwrap(), value);
+        assert_eq!(node.at(&["b", "c"]).unwrap().line, 3);
     }
 
     #[test]

@@ -171,7 +171,48 @@ pub struct DirectoryOptions {
     pub recurse: bool,
     pub include: String,
     pub exclude: String,
-    pub jsonnet: bool,
+    pub jsonnet: JsonnetOptions,
+}
+
+/// `ApplicationSourceJsonnet`: what the repo-server's jsonnet VM is given (`makeJsonnetVM`).
+#[derive(Debug, Clone, Default)]
+pub struct JsonnetOptions {
+    pub ext_vars: Vec<JsonnetVar>,
+    pub tlas: Vec<JsonnetVar>,
+    /// Library search paths, relative to the repository root.
+    pub libs: Vec<String>,
+}
+
+/// `JsonnetVar`: a string value, or jsonnet code with `code: true`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonnetVar {
+    pub name: String,
+    pub value: String,
+    pub code: bool,
+}
+
+fn jsonnet_options(jsonnet: Option<&Node>) -> JsonnetOptions {
+    let vars = |key: &str| -> Vec<JsonnetVar> {
+        jsonnet
+            .and_then(|j| j.get(key))
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .map(|v| JsonnetVar {
+                name: v.get("name").map(Node::text).unwrap_or_default(),
+                value: v.get("value").map(Node::text).unwrap_or_default(),
+                code: v.get("code").and_then(Node::as_bool).unwrap_or(false),
+            })
+            .collect()
+    };
+    JsonnetOptions {
+        ext_vars: vars("extVars"),
+        tlas: vars("tlas"),
+        libs: jsonnet
+            .and_then(|j| j.get("libs"))
+            .map(|l| l.items().iter().map(Node::text).collect())
+            .unwrap_or_default(),
+    }
 }
 
 type ParseResult<T> = Result<T, (String, Location)>;
@@ -317,7 +358,7 @@ impl Source {
                 recurse: d.get("recurse").and_then(Node::as_bool).unwrap_or(false),
                 include: d.get("include").map(Node::text).unwrap_or_default(),
                 exclude: d.get("exclude").map(Node::text).unwrap_or_default(),
-                jsonnet: d.get("jsonnet").is_some_and(|j| !j.is_null()),
+                jsonnet: jsonnet_options(d.get("jsonnet")),
             });
         // `ExplicitType`: the repo-server refuses a source with several tool blocks.
         if let Err(message) = crate::argo::source::explicit_type(node) {

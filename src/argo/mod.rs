@@ -3,6 +3,7 @@
 
 pub mod admission;
 pub mod application;
+pub mod directory;
 pub mod doublestar;
 pub mod giturl;
 pub mod glob;
@@ -10,6 +11,7 @@ pub mod gobwas;
 pub mod helm;
 pub mod hooks;
 pub mod kube_version;
+pub mod manifests;
 pub mod project;
 pub mod scope;
 pub mod source;

@@ -95,6 +95,9 @@ pub struct KustomizeJob {
 #[derive(Debug, Clone)]
 pub struct DirectoryJob {
     pub dir: PathBuf,
+    /// The repository's root: symbolic links must stay inside it, jsonnet `libs` are relative to it.
+    pub repo_root: PathBuf,
+    /// With `$ARGOCD_APP_*` substituted in the jsonnet variables.
     pub options: DirectoryOptions,
 }
 
@@ -243,11 +246,13 @@ fn plan_source(
     let merged = source_overrides(app, source, &dir)?;
     let source = merged.as_ref().unwrap_or(source);
     let kind = source_type(source, &dir)?;
-    // What Argo CD parses as YAML itself: a directory source's files, a chart's Chart.yaml and
-    // values.yaml, a kustomization file. Other files under a chart or a Kustomize directory are
-    // templates or generator inputs that the tools read (or not) as they see fit.
+    // What Argo CD parses as YAML itself and fails on: a chart's Chart.yaml and values.yaml, a
+    // kustomization file. Other files under a chart or a Kustomize directory are templates or
+    // generator inputs that the tools read (or not) as they see fit. A directory source's file
+    // that does not parse fails only when it looks like a manifest (`getObjsFromYAMLOrJSON`):
+    // the render decides.
     match kind {
-        SourceType::Directory => read_paths.push(dir.clone()),
+        SourceType::Directory => {}
         SourceType::Helm => read_paths.extend([dir.join("Chart.yaml"), dir.join("values.yaml")]),
         SourceType::Kustomize => read_paths.push(crate::discover::kustomization_file(&dir)),
     }
@@ -347,14 +352,22 @@ fn plan_source(
             }))))
         }
         SourceType::Directory => {
-            let options = source.directory.clone().unwrap_or_default();
-            if options.jsonnet {
-                return Err(unresolved(
-                    "jsonnet directory sources are not supported".into(),
-                    &source.location,
-                ));
+            let mut directory = source.directory.clone().unwrap_or_default();
+            // makeJsonnetVM: `$ARGOCD_APP_*` in ext var and top-level argument values.
+            let env = helm::source_env(app, source, repos, options)?;
+            for var in directory
+                .jsonnet
+                .ext_vars
+                .iter_mut()
+                .chain(directory.jsonnet.tlas.iter_mut())
+            {
+                var.value = env.envsubst(&var.value);
             }
-            Ok(Some(JobKind::Directory(DirectoryJob { dir, options })))
+            Ok(Some(JobKind::Directory(DirectoryJob {
+                dir,
+                repo_root: root.to_path_buf(),
+                options: directory,
+            })))
         }
     }
 }

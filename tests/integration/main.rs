@@ -9,6 +9,7 @@
 mod architecture;
 mod cli;
 mod common;
+mod directory_sources;
 mod docs;
 mod failure_modes;
 mod fix;
@@ -48,6 +49,7 @@ fn main() {
     let every_trial = [
         architecture::trials(),
         cli::trials(),
+        directory_sources::trials(),
         docs::trials(),
         failure_modes::trials(),
         fix::trials(),
