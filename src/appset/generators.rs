@@ -273,9 +273,54 @@ impl Env<'_> {
         let Some(labels) = self.pr.labels_for(&required) else {
             return Ok(Vec::new());
         };
+        if !self.pull_request_passes_filters(spec)? {
+            return Ok(Vec::new());
+        }
         let mut params = self.pr.params(labels, self.mode.go_template);
         self.append_values(spec, &mut params)?;
         Ok(vec![params])
+    }
+
+    /// `ListPullRequests` (`services/pull_request/utils.go`): every filter is compiled first
+    /// (`compileFilters`; a bad regexp fails the generator), then the pull request passes when
+    /// some filter matches it (`matchFilter`: each of `branchMatch`, `targetBranchMatch`,
+    /// `titleMatch` that is set must match). No filters: it passes.
+    fn pull_request_passes_filters(&self, spec: &Node) -> Result<bool, Finding> {
+        let filters = spec.get("filters").map(Node::items).unwrap_or_default();
+        if filters.is_empty() {
+            return Ok(true);
+        }
+        let fields = [
+            ("branchMatch", "BranchMatch", self.pr.branch.as_str()),
+            (
+                "targetBranchMatch",
+                "TargetBranchMatch",
+                self.pr.target_branch.as_str(),
+            ),
+            ("titleMatch", "TitleMatch", self.pr.title.as_str()),
+        ];
+        let mut compiled = Vec::new();
+        for filter in filters {
+            let mut checks = Vec::new();
+            for (key, go_name, value) in fields {
+                let Some(node) = filter.get(key).filter(|n| !n.is_null()) else {
+                    continue;
+                };
+                let pattern = node.text();
+                let regex = regex::Regex::new(&pattern).map_err(|e| {
+                    self.error(
+                        Code::InvalidArgoManifest,
+                        format!("error compiling {go_name} regexp {pattern:?}: {e}"),
+                        node,
+                    )
+                })?;
+                checks.push((regex, value));
+            }
+            compiled.push(checks);
+        }
+        Ok(compiled
+            .iter()
+            .any(|checks| checks.iter().all(|(regex, value)| regex.is_match(value))))
     }
 
     fn clusters(&self, spec: &Node) -> Generated {
@@ -885,6 +930,41 @@ mod tests {
         .unwrap();
         assert_eq!(out[0]["values.ns"], "pr-1234");
         assert!(!out[0].contains_key("labels"));
+    }
+
+    /// `ListPullRequests`/`matchFilter`: filters are OR'ed, the fields of one filter AND'ed; a
+    /// bad regexp fails the generator even when another filter would match.
+    #[test]
+    fn pull_request_filters_apply_to_the_synthetic_pr() {
+        // The synthetic PR: branch feature/preview-gate into main, title "preview-gate synthetic pull request".
+        let count = |filters: &str| {
+            evaluate(
+                &format!("pullRequest:\n  github: {{owner: o, repo: r}}\n  filters: {filters}\n"),
+                true,
+            )
+            .map(|out| out.len())
+            .map_err(|e| e.message)
+        };
+        assert_eq!(count("[]"), Ok(1), "no filters");
+        assert_eq!(count("[{branchMatch: '^feature/'}]"), Ok(1));
+        assert_eq!(count("[{branchMatch: '^release/'}]"), Ok(0));
+        assert_eq!(
+            count("[{branchMatch: '^feature/', targetBranchMatch: '^develop$'}]"),
+            Ok(0),
+            "AND"
+        );
+        assert_eq!(
+            count("[{branchMatch: '^release/'}, {titleMatch: synthetic}]"),
+            Ok(1),
+            "OR"
+        );
+        assert_eq!(
+            count("[{branchMatch: ''}]"),
+            Ok(1),
+            "an empty pattern matches"
+        );
+        let bad = count("[{titleMatch: synthetic}, {branchMatch: '('}]").unwrap_err();
+        assert!(bad.contains("error compiling BranchMatch regexp"), "{bad}");
     }
 
     #[test]
