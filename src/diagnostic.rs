@@ -143,6 +143,7 @@ codes! {
     ChartDependencyMissing = "chart-dependency-missing", Gate;
     UnknownResourceScope = "unknown-resource-scope", Gate;
     GeneratorNotEvaluated = "generator-not-evaluated", Gate;
+    NothingGenerated = "nothing-generated", Gate;
     TemplateError = "template-error", Gate;
 }
 

@@ -123,6 +123,22 @@ pub fn expand(appset: &ApplicationSetDoc, cx: &ExpandContext) -> Expansion {
                 continue;
             }
         };
+        if param_sets.is_empty() {
+            // A path typo (`app/*` for `apps/*`) must not look like a pass.
+            out.findings.push(
+                Finding::new(
+                    Code::NothingGenerated,
+                    Severity::Warning,
+                    format!(
+                        "this generator of ApplicationSet {} yields no Application for the synthetic pull request: {}",
+                        appset.name,
+                        why_nothing(generator, cx.pr)
+                    ),
+                    Location::at_node(file, generator),
+                )
+                .app(&appset.name),
+            );
+        }
         let merged = own_template
             .filter(|t| t.as_map().is_some())
             .map(|t| template::merge_templates(t, base_template));
@@ -229,6 +245,55 @@ fn generate(
         .map(Node::text)
         .unwrap_or_default();
     Ok(app)
+}
+
+/// Why a generator may have yielded nothing, from what it asks for.
+fn why_nothing(generator: &Node, pr: &SyntheticPr) -> String {
+    let kind = generator
+        .as_map()
+        .unwrap_or_default()
+        .iter()
+        .find(|(k, v)| k.as_str() != Some("selector") && !v.is_null())
+        .map(|(k, v)| (k.text(), v));
+    let mut reason = match &kind {
+        Some((name, spec)) if name == "git" => {
+            let patterns = |key: &str| -> Vec<String> {
+                spec.get(key)
+                    .map(Node::items)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|i| i.get("path").map(Node::text))
+                    .collect()
+            };
+            let files = patterns("files");
+            if files.is_empty() {
+                format!(
+                    "no directory of the checked tree matches {}",
+                    patterns("directories").join(", ")
+                )
+            } else {
+                format!("no file Git tracks matches {}", files.join(", "))
+            }
+        }
+        Some((name, _)) if name == "pullRequest" => format!(
+            "the pull request (branch {} into {}, labels {}) lacks a required label or is excluded by its filters; see the --pr-* options",
+            pr.branch,
+            pr.target_branch,
+            pr.labels
+                .as_ref()
+                .map_or("as required".to_string(), |l| l.join(","))
+        ),
+        Some((name, _)) if name == "list" => "its list has no elements".to_string(),
+        Some((name, _)) if name == "matrix" || name == "merge" => {
+            format!("a child of the {name} yields nothing, or no pair combines")
+        }
+        Some((name, _)) => format!("the {name} generator lists nothing"),
+        None => "it sets no generator".to_string(),
+    };
+    if generator.get("selector").is_some_and(|s| !s.is_null()) {
+        reason.push_str(", or its selector matches none of what it lists");
+    }
+    reason
 }
 
 fn remove_entry(map: &mut Node, key: &str) {
@@ -388,6 +453,28 @@ mod tests {
             .map(|a| a.metadata_name.as_str())
             .collect();
         assert_eq!(names, ["a", "b", "c", "d", "d-x"]);
+    }
+
+    /// Issue 13 point 4: a generator that yields nothing (here a path typo) is a warning at the
+    /// generator, saying which paths matched nothing.
+    #[test]
+    fn a_generator_that_yields_nothing_says_so() {
+        let out = expand_yaml(
+            &git_files_appset(""),
+            &[("app/web/config.yaml", "name: web\nreplicas: 1\n")],
+        );
+        assert!(out.applications.is_empty());
+        assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
+        let finding = &out.findings[0];
+        assert_eq!(finding.rule, Code::NothingGenerated);
+        assert_eq!(finding.severity, Severity::Warning);
+        assert!(
+            finding
+                .message
+                .contains("no file Git tracks matches apps/*/config.yaml"),
+            "{}",
+            finding.message
+        );
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod invalid_argo_manifest;
 pub mod invalid_config;
 pub mod kind_not_allowed;
 pub mod missing_namespace;
+pub mod nothing_generated;
 pub mod parse_error;
 pub mod preview_appset_hardening;
 pub mod preview_image_contract;
@@ -182,6 +183,7 @@ pub const REGISTRY: &[Rule] = &[
     emitted!(chart_dependency_missing),
     context!(unknown_resource_scope),
     emitted!(generator_not_evaluated),
+    emitted!(nothing_generated),
     emitted!(template_error),
 ];
 
