@@ -163,7 +163,7 @@ fn classify(repo: &mut Repository, file: &Arc<Path>, docs: &[Document]) {
 /// The YAML files of the tree, skipping hidden files and directories and the `templates/`
 /// directory of every chart (a directory with a `Chart.yaml`).
 fn collect_yaml_files(root: &Path, out: &mut Vec<PathBuf>) {
-    let files = crate::tree::walk_files(root);
+    let files = crate::tree::walk_files(root, true);
     let listed: std::collections::BTreeSet<&str> = files.iter().map(String::as_str).collect();
     let is_chart = |dir: &str| {
         let chart_yaml = if dir.is_empty() {
@@ -199,12 +199,12 @@ pub fn kustomize_dirs_matching(root: &Path, patterns: &[glob::Pattern]) -> Vec<P
         require_literal_separator: true,
         ..glob::MatchOptions::new()
     };
-    let mut dirs: Vec<String> = crate::tree::walk_files(root)
+    let mut dirs: Vec<String> = crate::tree::walk_files(root, true)
         .iter()
         .filter(|f| f.split('/').all(|s| !s.starts_with('.')))
         .filter_map(|f| {
             let (dir, name) = f.rsplit_once('/').unwrap_or(("", f));
-            KUSTOMIZATION_NAMES.contains(&name).then(|| dir.to_string())
+            crate::argo::source::is_kustomization(name).then(|| dir.to_string())
         })
         .filter(|dir| patterns.iter().any(|p| p.matches_with(dir, options)))
         .collect();
@@ -213,13 +213,7 @@ pub fn kustomize_dirs_matching(root: &Path, patterns: &[glob::Pattern]) -> Vec<P
     dirs.into_iter().map(|d| root.join(d)).collect()
 }
 
-const KUSTOMIZATION_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-
 /// A directory's kustomization file (`kustomization.yaml` when there is none, for messages).
 pub fn kustomization_file(dir: &Path) -> PathBuf {
-    KUSTOMIZATION_NAMES
-        .iter()
-        .map(|n| dir.join(n))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| dir.join("kustomization.yaml"))
+    crate::argo::source::find_kustomization(dir).unwrap_or_else(|| dir.join("kustomization.yaml"))
 }

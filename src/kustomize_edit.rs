@@ -7,13 +7,11 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value, json};
 
 use crate::argo::application::KustomizeOptions;
+use crate::argo::source::find_kustomization;
 use crate::yaml::Node;
 
 pub fn apply(dir: &Path, options: &KustomizeOptions) -> Result<(), String> {
-    let file = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
-        .iter()
-        .map(|n| dir.join(n))
-        .find(|p| p.is_file())
+    let file = find_kustomization(dir)
         .ok_or_else(|| format!("{} has no kustomization file", dir.display()))?;
     let text = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
     let docs = crate::yaml::parse_documents(&text)
@@ -55,11 +53,7 @@ fn collect_remote(dir: &Path, seen: &mut Vec<PathBuf>, found: &mut Vec<RemoteRef
         return;
     }
     seen.push(dir.to_path_buf());
-    let Some(file) = KUSTOMIZATION_FILES
-        .iter()
-        .map(|n| dir.join(n))
-        .find(|p| p.is_file())
-    else {
+    let Some(file) = find_kustomization(dir) else {
         return;
     };
     let Ok(text) = std::fs::read_to_string(&file) else {
@@ -96,8 +90,6 @@ fn collect_remote(dir: &Path, seen: &mut Vec<PathBuf>, found: &mut Vec<RemoteRef
         }
     }
 }
-
-const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// What Kustomize's loader fetches instead of reading: URLs, scp-style and forge shorthands.
 fn is_remote(entry: &str) -> bool {

@@ -85,7 +85,7 @@ impl Origins {
         let mut objects = Vec::new();
         let mut seen = Vec::new();
         index_kustomization(dir, &mut objects, &mut seen);
-        let fallback = kustomization_file(dir).map_or_else(
+        let fallback = crate::argo::source::find_kustomization(dir).map_or_else(
             || Location::file_start(Arc::from(dir)),
             |f| Location::file_start(Arc::from(f.as_path())),
         );
@@ -280,13 +280,6 @@ fn split_documents(text: &str) -> Vec<&str> {
         .collect()
 }
 
-fn kustomization_file(dir: &Path) -> Option<PathBuf> {
-    ["kustomization.yaml", "kustomization.yml", "Kustomization"]
-        .iter()
-        .map(|n| dir.join(n))
-        .find(|p| p.is_file())
-}
-
 /// Indexes `(kind, name)` of every object in the files a kustomization (and its local bases and
 /// components) reads, plus its ConfigMap and Secret generators.
 fn index_kustomization(
@@ -294,7 +287,7 @@ fn index_kustomization(
     objects: &mut Vec<(String, String, Location)>,
     seen: &mut Vec<PathBuf>,
 ) {
-    let Some(file) = kustomization_file(dir) else {
+    let Some(file) = crate::argo::source::find_kustomization(dir) else {
         return;
     };
     if seen.contains(&file) {

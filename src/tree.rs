@@ -39,8 +39,6 @@ pub struct Tree {
     kind: Kind,
     /// Paths relative to `root`, `/`-separated, sorted: files and symlinks (never a directory).
     files: BTreeSet<String>,
-    /// Every directory holding a listed file, relative (`""` is the root), sorted.
-    dirs: BTreeSet<String>,
     _copy: Option<tempfile::TempDir>,
 }
 
@@ -64,7 +62,7 @@ impl Tree {
 
     /// Every file under `dir`; symlinked directories are listed as entries, never entered.
     pub fn directory(dir: &Path) -> Tree {
-        let files = walk_files(dir).into_iter().collect();
+        let files = walk_files(dir, true).into_iter().collect();
         Tree::new(
             dir.to_path_buf(),
             dir.to_path_buf(),
@@ -81,22 +79,11 @@ impl Tree {
         files: BTreeSet<String>,
         copy: Option<tempfile::TempDir>,
     ) -> Tree {
-        let mut dirs = BTreeSet::from([String::new()]);
-        for file in &files {
-            let mut rest = file.as_str();
-            while let Some(i) = rest.rfind('/') {
-                rest = &rest[..i];
-                if !dirs.insert(rest.to_string()) {
-                    break;
-                }
-            }
-        }
         Tree {
             root,
             shown,
             kind,
             files,
-            dirs,
             _copy: copy,
         }
     }
@@ -201,84 +188,12 @@ impl Tree {
         }
     }
 
-    /// One line for the summary: what was read.
-    pub fn describe(&self) -> String {
-        match &self.kind {
-            Kind::Index { .. } => "the files Git tracks (working-tree content)".into(),
-            Kind::Revision { rev, commit } => format!("commit {} ({rev})", short(commit)),
-            Kind::Directory => "every file (not a Git checkout)".into(),
-        }
-    }
-
     /// Every file, relative and sorted.
     pub fn files(&self) -> impl Iterator<Item = &str> {
         self.files.iter().map(String::as_str)
     }
 
-    /// Every directory holding a file, relative, sorted; `""` is the root.
-    pub fn dirs(&self) -> impl Iterator<Item = &str> {
-        self.dirs.iter().map(String::as_str)
-    }
-
-    /// Whether `path` (absolute) is inside this tree's root.
-    pub fn contains(&self, path: &Path) -> bool {
-        path.starts_with(&self.root)
-    }
-
-    /// `path` relative to the root, `/`-separated; `None` outside it.
-    pub fn relative(&self, path: &Path) -> Option<String> {
-        let rel = path.strip_prefix(&self.root).ok()?;
-        Some(rel.to_string_lossy().replace('\\', "/"))
-    }
-
-    /// Whether the tree lists a file (or symlink) at `path` (absolute).
-    pub fn is_file(&self, path: &Path) -> bool {
-        self.relative(path)
-            .is_some_and(|rel| self.files.contains(&rel))
-    }
-
-    /// Whether some listed file lies below `path` (absolute).
-    pub fn is_dir(&self, path: &Path) -> bool {
-        self.relative(path)
-            .is_some_and(|rel| self.dirs.contains(&rel))
-    }
-
-    /// The files below the directory `path` (absolute), as absolute paths, sorted; only its
-    /// direct children unless `recurse`.
-    pub fn files_in(&self, path: &Path, recurse: bool) -> Vec<PathBuf> {
-        let Some(rel) = self.relative(path) else {
-            return Vec::new();
-        };
-        let prefix = if rel.is_empty() {
-            String::new()
-        } else {
-            format!("{rel}/")
-        };
-        self.files
-            .range(prefix.clone()..)
-            .take_while(|f| f.starts_with(&prefix))
-            .filter(|f| recurse || !f[prefix.len()..].contains('/'))
-            .map(|f| self.root.join(f))
-            .collect()
-    }
-
-    /// The names of the direct children of the directory `path` that are files.
-    pub fn file_names_in(&self, path: &Path) -> Vec<String> {
-        self.files_in(path, false)
-            .iter()
-            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .collect()
-    }
-
-    /// `path` as the user sees it: under [`Tree::shown`] when it is under the read root.
-    pub fn shown_path(&self, path: &Path) -> PathBuf {
-        match path.strip_prefix(&self.root) {
-            Ok(rel) if self.root != self.shown => self.shown.join(rel),
-            _ => path.to_path_buf(),
-        }
-    }
-
-    /// Whether files are read from a copy, so paths need [`Tree::shown_path`].
+    /// Whether files are read from a copy, so findings need `Outcome::relocate`.
     pub fn is_copy(&self) -> bool {
         self.root != self.shown
     }
@@ -286,10 +201,11 @@ impl Tree {
 
 /// The files below `dir`, relative, `/`-separated, sorted, as Go's `filepath.WalkDir` visits
 /// them, in its order: a symlinked directory is an entry, never entered; the top-level `.git` is skipped.
-/// Every stage that lists files of a checked tree lists them with this.
-pub fn walk_files(dir: &Path) -> Vec<String> {
+/// Without `recurse`, only the files directly in `dir`. Every stage that lists files of a
+/// checked tree lists them with this.
+pub fn walk_files(dir: &Path, recurse: bool) -> Vec<String> {
     let mut files = BTreeSet::new();
-    walk(dir, "", &mut files);
+    walk(dir, "", recurse, &mut files);
     let mut files: Vec<String> = files.into_iter().collect();
     // WalkDir's order: by name within each directory, so `a/x` before `a.yaml`.
     files.sort_by(|a, b| a.split('/').cmp(b.split('/')));
@@ -472,7 +388,7 @@ fn resolve_commit(top: &Path, rev: &str) -> Option<String> {
     .filter(|c| !c.is_empty())
 }
 
-fn walk(dir: &Path, rel: &str, out: &mut BTreeSet<String>) {
+fn walk(dir: &Path, rel: &str, recurse: bool, out: &mut BTreeSet<String>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -488,7 +404,11 @@ fn walk(dir: &Path, rel: &str, out: &mut BTreeSet<String>) {
         };
         // `file_type` does not follow symlinks: a symlinked directory is an entry, not entered.
         match entry.file_type() {
-            Ok(t) if t.is_dir() => walk(&entry.path(), &child, out),
+            Ok(t) if t.is_dir() => {
+                if recurse {
+                    walk(&entry.path(), &child, recurse, out);
+                }
+            }
             Ok(_) => {
                 out.insert(child);
             }
@@ -647,10 +567,6 @@ fn set_executable(_: &Path, _: bool) -> std::io::Result<()> {
     Ok(())
 }
 
-fn short(commit: &str) -> &str {
-    &commit[..commit.len().min(12)]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -708,7 +624,6 @@ mod tests {
             "working-tree content"
         );
         assert!(!tree.root().join("apps/web/new.yaml").exists());
-        assert_eq!(tree.shown_path(&app), root.join("apps/web/app.yaml"));
     }
 
     #[test]
@@ -718,8 +633,10 @@ mod tests {
         let tree = Tree::open(&root, None).unwrap();
         assert!(!tree.is_copy());
         assert_eq!(tree.root(), root);
-        assert!(tree.is_dir(&root.join("apps")));
-        assert!(tree.is_file(&root.join("apps/web/app.yaml")));
+        assert_eq!(
+            tree.files().collect::<Vec<_>>(),
+            [".gitignore", "apps/web/app.yaml"]
+        );
     }
 
     #[test]
@@ -757,7 +674,11 @@ mod tests {
         let tree = Tree::open(&root, None).unwrap();
         assert_eq!(tree.kind(), &Kind::Directory);
         assert_eq!(tree.files().collect::<Vec<_>>(), ["link", "real/a.yaml"]);
-        assert!(tree.files_in(&root.join("link"), true).is_empty());
+        assert!(
+            !walk_files(&root, true)
+                .iter()
+                .any(|f| f.starts_with("link/"))
+        );
     }
 
     #[test]
@@ -830,21 +751,17 @@ mod tests {
     }
 
     #[test]
-    fn files_in_lists_children_or_descendants() {
-        let files = ["a.yaml", "d/b.yaml", "d/e/c.yaml", "dd/x.yaml"]
-            .map(String::from)
-            .into_iter()
-            .collect();
-        let tree = Tree::new("/r".into(), "/r".into(), Kind::Directory, files, None);
-        let names = |recurse| -> Vec<String> {
-            tree.files_in(Path::new("/r/d"), recurse)
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect()
-        };
-        assert_eq!(names(false), ["/r/d/b.yaml"]);
-        assert_eq!(names(true), ["/r/d/b.yaml", "/r/d/e/c.yaml"]);
-        assert_eq!(tree.dirs().collect::<Vec<_>>(), ["", "d", "d/e", "dd"]);
+    fn walk_lists_children_or_descendants() {
+        let dir = tempfile::tempdir().unwrap();
+        for file in ["a.yaml", "d/b.yaml", "d/e/c.yaml", "dd/x.yaml"] {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        let d = dir.path().join("d");
+        assert_eq!(walk_files(&d, false), ["b.yaml"]);
+        assert_eq!(walk_files(&d, true), ["b.yaml", "e/c.yaml"]);
+        assert_eq!(walk_files(dir.path(), false), ["a.yaml"]);
     }
 
     /// Go's `filepath.WalkDir` reads each directory sorted by name: `a/` is entered before
@@ -856,6 +773,9 @@ mod tests {
         for file in ["a.yaml", "a/z.yaml", "b.yaml"] {
             std::fs::write(dir.path().join(file), "").unwrap();
         }
-        assert_eq!(walk_files(dir.path()), ["a/z.yaml", "a.yaml", "b.yaml"]);
+        assert_eq!(
+            walk_files(dir.path(), true),
+            ["a/z.yaml", "a.yaml", "b.yaml"]
+        );
     }
 }

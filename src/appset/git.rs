@@ -102,7 +102,7 @@ pub(super) fn base(path: &str) -> String {
 /// kept when some include pattern matches with `path.Match` and no `exclude: true` pattern does.
 pub(super) fn select_directories(root: &Path, items: &[Node]) -> Vec<String> {
     let mut all = std::collections::BTreeSet::new();
-    for file in crate::tree::walk_files(root) {
+    for file in crate::tree::walk_files(root, true) {
         let mut dir = file.as_str();
         while let Some(i) = dir.rfind('/') {
             dir = &dir[..i];
@@ -134,7 +134,7 @@ pub(super) fn select_directories(root: &Path, items: &[Node]) -> Vec<String> {
 /// root): every file Git lists, hidden ones and symlinks included, matched as a git pathspec
 /// (`*` crosses `/`, a leading `./` is the root); `exclude: true` patterns remove files.
 pub(super) fn select_files(root: &Path, items: &[Node]) -> Vec<String> {
-    let mut all = crate::tree::walk_files(root);
+    let mut all = crate::tree::walk_files(root, true);
     // `generateParamsForGitFiles` sorts the paths with `sort.Strings`: byte order.
     all.sort();
     let (excludes, includes): (Vec<&Node>, Vec<&Node>) = items

@@ -79,7 +79,8 @@ fn is_deny(pattern: &str) -> bool {
     pattern.starts_with('!')
 }
 
-/// The namespace the Argo CD control plane runs in: Applications there may use any project.
+/// The namespace the Argo CD control plane runs in, as installed by default: Applications there
+/// may use any project, and their instance name is their plain name.
 pub const CONTROL_PLANE_NAMESPACE: &str = "argocd";
 
 /// `AppProject.IsAppNamespacePermitted` (`app_project_types.go`): an Application in the control

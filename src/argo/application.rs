@@ -6,9 +6,6 @@ use std::sync::Arc;
 use crate::diagnostic::Location;
 use crate::yaml::Node;
 
-/// The namespace the Argo CD controller runs in, as installed by default.
-pub const CONTROLLER_NAMESPACE: &str = "argocd";
-
 #[derive(Debug, Clone)]
 pub struct Application {
     /// Name shown in findings (`<appset>/<app>` for generated Applications).
@@ -312,7 +309,9 @@ impl Application {
     /// `<namespace>_<name>` for an Application in another namespace. What the repo-server gets
     /// as `q.AppName` (`ARGOCD_APP_NAME`).
     pub fn instance_name(&self) -> String {
-        if self.metadata_namespace.is_empty() || self.metadata_namespace == CONTROLLER_NAMESPACE {
+        if self.metadata_namespace.is_empty()
+            || self.metadata_namespace == crate::argo::admission::CONTROL_PLANE_NAMESPACE
+        {
             self.metadata_name.clone()
         } else {
             format!("{}_{}", self.metadata_namespace, self.metadata_name)

@@ -184,12 +184,21 @@ pub fn discovered_type(top_level_files: &[String]) -> SourceType {
     found
 }
 
-/// `kustomize.IsKustomization`: the three file names Kustomize reads.
+/// The file names Kustomize reads a kustomization from, in the order it tries them.
+pub const KUSTOMIZATION_FILES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// `kustomize.IsKustomization`: one of [`KUSTOMIZATION_FILES`].
 pub fn is_kustomization(name: &str) -> bool {
-    matches!(
-        name,
-        "kustomization.yaml" | "kustomization.yml" | "Kustomization"
-    )
+    KUSTOMIZATION_FILES.contains(&name)
+}
+
+/// The kustomization file of `dir`, if it has one.
+pub fn find_kustomization(dir: &Path) -> Option<PathBuf> {
+    KUSTOMIZATION_FILES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|path| path.is_file())
 }
 
 /// The override files `mergeSourceParameters` reads from the source directory, in order.

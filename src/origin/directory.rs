@@ -112,10 +112,7 @@ fn potentially_valid_manifests(
 ) -> Result<Vec<Manifest>, DirectoryError> {
     let mut manifests = Vec::new();
     let mut combined = 0u64;
-    for relative in crate::tree::walk_files(dir) {
-        if !options.recurse && relative.contains('/') {
-            continue;
-        }
+    for relative in crate::tree::walk_files(dir, options.recurse) {
         let path = dir.join(&relative);
         let Some((manifest, size)) =
             potentially_valid_manifest_file(&path, &relative, bounds, options, sources)?

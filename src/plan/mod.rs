@@ -391,13 +391,8 @@ fn source_type(source: &Source, dir: &Path) -> Result<SourceType, Finding> {
             source.location.clone(),
         )
     })?;
-    let kind = explicit.unwrap_or_else(|| {
-        let names: Vec<String> = crate::tree::walk_files(dir)
-            .into_iter()
-            .filter(|f| !f.contains('/'))
-            .collect();
-        argo_source::discovered_type(&names)
-    });
+    let kind = explicit
+        .unwrap_or_else(|| argo_source::discovered_type(&crate::tree::walk_files(dir, false)));
     Ok(match kind {
         Argo::Helm => SourceType::Helm,
         Argo::Kustomize => SourceType::Kustomize,

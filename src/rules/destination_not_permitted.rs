@@ -44,8 +44,8 @@
 
 use super::{Code, Context, Meta};
 use crate::argo::admission::{
-    Cluster, DestinationVerdict, IN_CLUSTER_NAME, IN_CLUSTER_SERVER, NameDenyScope,
-    evaluate_destination, resolve_destination,
+    CONTROL_PLANE_NAMESPACE, Cluster, DestinationVerdict, IN_CLUSTER_NAME, IN_CLUSTER_SERVER,
+    NameDenyScope, evaluate_destination, resolve_destination,
 };
 use crate::argo::application::Application;
 use crate::argo::project::AppProject;
@@ -57,9 +57,6 @@ pub const META: Meta = Meta {
     severity: Severity::Error,
     summary: "an Application or rendered object deploys where its project does not allow",
 };
-
-/// Where Argo CD itself runs.
-pub const CONTROL_PLANE_NAMESPACE: &str = "argocd";
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
     let mut findings = Vec::new();
