@@ -159,6 +159,26 @@ pub fn example_with(variant: &str) -> tempfile::TempDir {
     work
 }
 
+/// `check --format json . EXTRA` in `dir` with `env`: the exit code, the parsed report and stderr.
+pub fn check_json_with(
+    dir: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, serde_json::Value, String) {
+    let mut args = vec!["check", "--format", "json", "."];
+    args.extend(extra);
+    let run = run_gate_with_env(dir, &args, env);
+    let json = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", run.stdout, run.stderr));
+    (run.code, json, run.stderr)
+}
+
+/// `check --format json .` in `dir`: the exit code and the parsed report.
+pub fn check_json(dir: &Path) -> (i32, serde_json::Value) {
+    let (code, json, _) = check_json_with(dir, &[], &[]);
+    (code, json)
+}
+
 /// Makes `dir` a Git checkout with everything in it committed: the gate reads what Git tracks.
 pub fn commit_all(dir: &Path) {
     git(dir, &["init", "-q", "-b", "main"]);

@@ -3,14 +3,7 @@
 //! jsonnet with ext vars, top-level arguments and libs, hidden files, the skip marker, and
 //! `exclude` applied before a file is read.
 
-use crate::common::{app, commit_all, run_gate, tiny_repo};
-
-fn json(dir: &std::path::Path) -> (i32, serde_json::Value) {
-    let run = run_gate(dir, &["check", "--format", "json", "."]);
-    let value = serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", run.stdout, run.stderr));
-    (run.code, value)
-}
+use crate::common::{app, check_json, commit_all, tiny_repo};
 
 /// `rule file:line severity`, and the message, of every finding.
 fn findings(json: &serde_json::Value) -> Vec<(String, String)> {
@@ -60,7 +53,7 @@ fn jsonnet_renders_with_ext_vars_tlas_and_libs() {
         ),
     ]);
     commit_all(repo.path());
-    let (code, out) = json(repo.path());
+    let (code, out) = check_json(repo.path());
     assert_eq!(code, 1, "{out}");
     let found = findings(&out);
     assert_eq!(
@@ -84,7 +77,7 @@ fn a_jsonnet_error_fails_the_render_at_its_line() {
         ),
     ]);
     commit_all(repo.path());
-    let (code, out) = json(repo.path());
+    let (code, out) = check_json(repo.path());
     assert_eq!(code, 2, "{out}");
     let found = findings(&out);
     assert_eq!(
@@ -109,7 +102,7 @@ fn hidden_files_are_read() {
         ),
     ]);
     commit_all(repo.path());
-    let (code, out) = json(repo.path());
+    let (code, out) = check_json(repo.path());
     assert_eq!(code, 1, "{out}");
     assert_eq!(
         rules(&out),
@@ -135,7 +128,7 @@ fn the_skip_marker_skips_a_file() {
         ),
     ]);
     commit_all(repo.path());
-    let (code, out) = json(repo.path());
+    let (code, out) = check_json(repo.path());
     assert_eq!((code, rules(&out)), (0, vec![]), "{out}");
     assert_eq!(out["summary"]["objects"], 1);
 }
@@ -159,7 +152,7 @@ fn exclude_applies_before_a_file_is_read() {
         ("m/values.yaml", "list: [\n"),
     ]);
     commit_all(repo.path());
-    let (code, out) = json(repo.path());
+    let (code, out) = check_json(repo.path());
     assert_eq!(code, 0, "{out}");
     assert_eq!(
         rules(&out),
@@ -177,7 +170,7 @@ fn exclude_applies_before_a_file_is_read() {
     )
     .unwrap();
     crate::common::git(repo.path(), &["add", "-A"]);
-    let (code, out) = json(repo.path());
+    let (code, out) = check_json(repo.path());
     assert_eq!(code, 2, "not excluded, broken.json fails first: {out}");
     let render = findings(&out)
         .into_iter()

@@ -9,11 +9,7 @@ use crate::common::{CHART_YAML, app, commit_all, git, run_gate, tiny_repo};
 type Verdict = (i32, Vec<(String, String, u64)>, Vec<String>, u64);
 
 fn verdict(dir: &Path, extra: &[&str]) -> Verdict {
-    let mut args = vec!["check", "--format", "json", "."];
-    args.extend(extra);
-    let run = run_gate(dir, &args);
-    let json: serde_json::Value = serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", run.stdout, run.stderr));
+    let (code, json, _) = crate::common::check_json_with(dir, extra, &[]);
     let findings = json["findings"]
         .as_array()
         .unwrap()
@@ -33,7 +29,7 @@ fn verdict(dir: &Path, extra: &[&str]) -> Verdict {
         .map(|a| a.as_str().unwrap().to_string())
         .collect();
     (
-        run.code,
+        code,
         findings,
         apps,
         json["summary"]["objects"].as_u64().unwrap(),

@@ -7,21 +7,12 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::common::{CHART_YAML, app, commit_all, git, run_gate_with_env, tiny_repo, tool_set};
+use crate::common::{CHART_YAML, app, check_json_with, commit_all, git, tiny_repo, tool_set};
 
 /// A template that fails with the values it was given, so the test can read them.
 const SHOW_VALUES: &str = "{{ fail (printf \"VALUES %s\" (toJson .Values)) }}\n";
 
 const CONFIGMAP: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Chart.Name }}\n";
-
-fn check(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> (i32, serde_json::Value, String) {
-    let mut args = vec!["check", "--format", "json", "."];
-    args.extend(extra);
-    let run = run_gate_with_env(dir, &args, env);
-    let json = serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", run.stdout, run.stderr));
-    (run.code, json, run.stderr)
-}
 
 fn findings(json: &serde_json::Value) -> Vec<(String, String, u64, String)> {
     json["findings"]
@@ -41,7 +32,7 @@ fn findings(json: &serde_json::Value) -> Vec<(String, String, u64, String)> {
 
 /// The values the `SHOW_VALUES` template saw.
 fn values_seen(dir: &Path, extra: &[&str]) -> serde_json::Value {
-    let (_, json, stderr) = check(dir, extra, &[]);
+    let (_, json, stderr) = check_json_with(dir, extra, &[]);
     let found = findings(&json);
     let message = found
         .iter()
@@ -95,7 +86,7 @@ fn a_glob_without_matches_fails_unless_ignored() {
             ("apps/web.yaml", &application),
         ]);
         commit_all(repo.path());
-        check(repo.path(), &[], &[])
+        check_json_with(repo.path(), &[], &[])
     };
     let (code, failed, _) = files("false");
     assert_eq!(code, 2, "{failed}");
@@ -198,7 +189,7 @@ fn file_parameters_stay_in_the_repository() {
         ),
     ]);
     commit_all(repo.path());
-    let (code, json, _) = check(repo.path(), &[], &[]);
+    let (code, json, _) = check_json_with(repo.path(), &[], &[]);
     assert_eq!(code, 2);
     let found = findings(&json);
     assert!(
@@ -270,7 +261,8 @@ fn offline_dependencies_touch_no_network() {
     let tools = tempfile::tempdir().unwrap();
     let (helm, log) = logging_helm(tools.path());
     let helm = helm.display().to_string();
-    let (code, json, stderr) = check(repo.path(), &["--offline"], &with_helm(&helm, &NO_NETWORK));
+    let (code, json, stderr) =
+        check_json_with(repo.path(), &["--offline"], &with_helm(&helm, &NO_NETWORK));
     assert_eq!(code, 2, "{json}\n{stderr}");
     let found = findings(&json);
     assert_eq!(found.len(), 1, "{found:#?}");
@@ -304,7 +296,7 @@ fn dependency_repositories_are_added_first() {
     let tools = tempfile::tempdir().unwrap();
     let (helm, log) = logging_helm(tools.path());
     let helm = helm.display().to_string();
-    let (code, json, _) = check(repo.path(), &[], &with_helm(&helm, &NO_NETWORK));
+    let (code, json, _) = check_json_with(repo.path(), &[], &with_helm(&helm, &NO_NETWORK));
     assert_eq!(code, 2, "{json}");
     let found = findings(&json);
     assert!(
@@ -420,7 +412,7 @@ fn an_http_dependency_is_built_in_a_copy() {
         ("http_proxy", ""),
         ("all_proxy", ""),
     ];
-    let (code, json, stderr) = check(repo.path(), &[], &with_helm(&helm, &direct));
+    let (code, json, stderr) = check_json_with(repo.path(), &[], &with_helm(&helm, &direct));
     assert_eq!(code, 0, "{json}\n{stderr}");
     assert_eq!(
         json["summary"]["objects"], 2,
@@ -434,7 +426,7 @@ fn an_http_dependency_is_built_in_a_copy() {
         "never in the checkout"
     );
 
-    let (code, json, _) = check(repo.path(), &["--offline"], &with_helm(&helm, &direct));
+    let (code, json, _) = check_json_with(repo.path(), &["--offline"], &with_helm(&helm, &direct));
     assert_eq!(code, 2, "{json}");
     assert_eq!(findings(&json)[0].0, "chart-dependency-missing");
 }

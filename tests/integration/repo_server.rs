@@ -2,14 +2,7 @@
 //! with real Helm and Kustomize: `NormalizeSource`, `ExplicitType`, `discovery.AppType` and
 //! `mergeSourceParameters`.
 
-use crate::common::{CHART_YAML, app, commit_all, run_gate, tiny_repo};
-
-fn json(dir: &std::path::Path) -> (i32, serde_json::Value) {
-    let run = run_gate(dir, &["check", "--format", "json", "."]);
-    let value = serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", run.stdout, run.stderr));
-    (run.code, value)
-}
+use crate::common::{CHART_YAML, app, check_json, commit_all, run_gate, tiny_repo};
 
 fn rules(json: &serde_json::Value) -> Vec<String> {
     json["findings"]
@@ -40,7 +33,7 @@ fn a_zero_helm_block_is_dropped_for_a_single_source_only() {
         ("apps/web.yaml", &app("web", "    path: k\n    helm: {}\n")),
     ]);
     commit_all(single.path());
-    let (code, out) = json(single.path());
+    let (code, out) = check_json(single.path());
     assert_eq!(code, 0, "{out}");
     assert_eq!(out["summary"]["objects"], 1);
 
@@ -51,7 +44,7 @@ fn a_zero_helm_block_is_dropped_for_a_single_source_only() {
         ("apps/web.yaml", multi_app),
     ]);
     commit_all(multi.path());
-    let (code, out) = json(multi.path());
+    let (code, out) = check_json(multi.path());
     assert_eq!(code, 2, "helm without a Chart.yaml: {out}");
 }
 
@@ -70,7 +63,7 @@ fn several_tool_blocks_are_refused() {
         ),
     ]);
     commit_all(repo.path());
-    let (code, out) = json(repo.path());
+    let (code, out) = check_json(repo.path());
     assert_eq!(code, 2);
     let message = out["findings"][0]["message"].as_str().unwrap();
     assert!(
@@ -88,7 +81,7 @@ fn the_last_type_file_in_name_order_decides() {
         ("apps/web.yaml", &app("web", "    path: d\n")),
     ]);
     commit_all(repo.path());
-    let (code, out) = json(repo.path());
+    let (code, out) = check_json(repo.path());
     // Helm (myChart.yaml sorts last) without a Chart.yaml: Argo CD fails as well.
     assert_eq!(code, 2, "{out}");
 }
@@ -118,7 +111,7 @@ fn argocd_source_overrides_change_what_renders() {
         ),
     ]);
     commit_all(repo.path());
-    let (code, out) = json(repo.path());
+    let (code, out) = check_json(repo.path());
     assert_eq!(
         code, 1,
         "the app-specific override adds a ClusterRole: {out}"
@@ -134,12 +127,12 @@ fn argocd_source_overrides_change_what_renders() {
     )
     .unwrap();
     crate::common::git(repo.path(), &["add", "-A"]);
-    let (code, out) = json(repo.path());
+    let (code, out) = check_json(repo.path());
     assert_eq!(code, 0, "null deletes the parameters: {out}");
 
     std::fs::write(repo.path().join("chart/.argocd-source.yaml"), "helm: [\n").unwrap();
     crate::common::git(repo.path(), &["add", "-A"]);
-    let (code, out) = json(repo.path());
+    let (code, out) = check_json(repo.path());
     assert_eq!(code, 2, "an unparseable override fails the render: {out}");
     assert_eq!(out["findings"][0]["rule"], "render-failed");
     assert_eq!(out["findings"][0]["file"], "chart/.argocd-source.yaml");
@@ -158,7 +151,7 @@ fn a_generator_input_that_is_not_yaml_is_only_a_warning() {
         ("apps/web.yaml", &app("web", "    path: k\n")),
     ]);
     commit_all(repo.path());
-    let (code, out) = json(repo.path());
+    let (code, out) = check_json(repo.path());
     assert_eq!(code, 0, "{out}");
     assert_eq!(out["findings"][0]["rule"], "parse-error");
     assert_eq!(out["findings"][0]["severity"], "warning");
@@ -186,7 +179,7 @@ fn an_existing_common_label_fails_without_force() {
         ),
     ]);
     commit_all(repo.path());
-    let (code, out) = json(repo.path());
+    let (code, out) = check_json(repo.path());
     assert_eq!(code, 2, "{out}");
     let message = out["findings"][0]["message"].as_str().unwrap();
     assert!(
@@ -205,7 +198,7 @@ fn an_existing_common_label_fails_without_force() {
         &["check", "--format", "json", "--print-renders", "."],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let (code, out) = json(repo.path());
+    let (code, out) = check_json(repo.path());
     assert_eq!(code, 0, "forced: {out}");
 }
 
@@ -267,7 +260,7 @@ fn argocd_kustomize_settings() {
         "  kustomize.buildOptions: --load-restrictor LoadRestrictionsNone\n",
     ));
     commit_all(repo.path());
-    let (code, out) = json(repo.path());
+    let (code, out) = check_json(repo.path());
     assert_eq!(code, 2, "{out}");
     assert_eq!(rules(&out), ["render-failed apps/web.yaml:14"]);
     assert!(
@@ -281,7 +274,7 @@ fn argocd_kustomize_settings() {
         "  kustomize.buildOptions: --load-restrictor LoadRestrictionsNone\n  kustomize.version.v5.4.3: /custom-tools/kustomize\n",
     ));
     crate::common::git(repo.path(), &["add", "-A"]);
-    let (code, out) = json(repo.path());
+    let (code, out) = check_json(repo.path());
     assert_eq!(
         code, 0,
         "a file outside the overlay needs LoadRestrictionsNone: {out}"
@@ -289,7 +282,7 @@ fn argocd_kustomize_settings() {
 
     write_config(&config("  kustomize.version.v5.4.3: x\n"));
     crate::common::git(repo.path(), &["add", "-A"]);
-    let (code, _) = json(repo.path());
+    let (code, _) = check_json(repo.path());
     assert_eq!(
         code, 2,
         "without the option the root-only load restrictor refuses the file"
@@ -299,7 +292,7 @@ fn argocd_kustomize_settings() {
         "  kustomize.buildOptions: --enable-alpha-plugins --enable-exec\n",
     ));
     crate::common::git(repo.path(), &["add", "-A"]);
-    let (code, out) = json(repo.path());
+    let (code, out) = check_json(repo.path());
     assert_eq!(code, 2);
     assert_eq!(out["findings"][0]["rule"], "invalid-config");
 }
