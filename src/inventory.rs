@@ -118,13 +118,7 @@ impl Applied {
     }
 
     fn deletion_hooks(&self) -> Vec<DeletionHook> {
-        DeletionHook::ALL
-            .into_iter()
-            .filter(|h| match h {
-                DeletionHook::PreDelete => self.pre_delete,
-                DeletionHook::PostDelete => self.post_delete,
-            })
-            .collect()
+        hooks::deletion_hooks(self.pre_delete, self.post_delete)
     }
 
     fn set(&mut self, hook: DeletionHook) {

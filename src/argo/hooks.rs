@@ -279,14 +279,19 @@ impl Handling {
 
     /// The deletion hook types, in the order Argo CD runs them.
     pub fn deletion_hooks(&self) -> Vec<DeletionHook> {
-        DeletionHook::ALL
-            .into_iter()
-            .filter(|h| match h {
-                DeletionHook::PreDelete => self.pre_delete,
-                DeletionHook::PostDelete => self.post_delete,
-            })
-            .collect()
+        deletion_hooks(self.pre_delete, self.post_delete)
     }
+}
+
+/// The deletion hooks that are set, in the order Argo CD runs them (PreDelete, then PostDelete).
+pub fn deletion_hooks(pre_delete: bool, post_delete: bool) -> Vec<DeletionHook> {
+    DeletionHook::ALL
+        .into_iter()
+        .filter(|h| match h {
+            DeletionHook::PreDelete => pre_delete,
+            DeletionHook::PostDelete => post_delete,
+        })
+        .collect()
 }
 
 /// One object through `CompareAppState` and the sync, in Argo CD's order:
