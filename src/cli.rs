@@ -244,7 +244,7 @@ impl CheckArgs {
             clusters: self
                 .clusters
                 .into_iter()
-                .map(|(name, server)| Cluster { name, server })
+                .map(|(name, server)| Cluster::new(name, server))
                 .collect(),
         }
     }

@@ -9,10 +9,18 @@
 //! argocd:                       # argocd-cm keys that change what Argo CD renders
 //!   kustomize.buildOptions: --enable-helm
 //!   kustomize.version.v5.4.3: /custom-tools/kustomize_5_4_3   # registers the version only
+//!   cluster.inClusterEnabled: "false"   # no in-cluster destination (IsInClusterEnabled)
 //! currentRevisions: [develop]    # targetRevisions that mean the checked tree (besides "", HEAD
 //!                               # and the pull request's branches and head sha)
-//! clusters:                     # clusters the clusters generator lists besides in-cluster
-//!   staging: https://staging.example.com
+//! clusters:                     # cluster Secrets Argo CD has besides those in the repository
+//!   staging: https://staging.example.com      # name: server
+//!   prod:                       # or a mapping: what the Secret holds
+//!     server: https://prod.example.com
+//!     labels: {env: prod}       # for generator selectors and {{metadata.labels.env}}
+//!     annotations: {team: core}
+//!     project: platform         # a project-scoped cluster
+//!     namespaces: [apps, tools] # the Secret's `namespaces` (project-scoped destinations)
+//!     clusterResources: true
 //! helmRepositories:             # Argo CD's Helm repositories (name: URL, oci:// for OCI), for
 //!   bitnami: https://charts.bitnami.com/bitnami  # chart dependencies `@bitnami` or by URL
 //! unevaluatedApplicationSets: [team-scm-apps]  # live-only generators: warn instead of fail
@@ -28,6 +36,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::appset::PrValues;
+use crate::argo::cluster::Cluster;
 use crate::argo::scope::Scope;
 use crate::config_syntax::{invalid, top_level_entries};
 use crate::diagnostic::{Finding, Location};
@@ -46,7 +55,8 @@ pub struct FileConfig {
     pub current_revisions: Vec<String>,
     /// `argocd:`: the installation's `argocd-cm` settings the gate models.
     pub argocd: ArgoCdSettings,
-    pub clusters: Vec<(String, String)>,
+    /// `clusters:`, each as the cluster Secret it stands for.
+    pub clusters: Vec<Cluster>,
     /// The Helm repositories Argo CD has (repository secrets), by name and URL.
     pub helm_repositories: Vec<crate::argo::helm::ConfiguredRepository>,
     /// ApplicationSets whose live-only generators are reported as warnings, not errors.
@@ -195,14 +205,9 @@ pub fn load(path: &Path) -> Result<FileConfig, Vec<Finding>> {
                 Ok(waivers) => config.waivers = waivers,
                 Err(found) => problems.extend(found),
             },
-            "clusters" => match value.as_map() {
-                Some(map) => {
-                    config.clusters = map.iter().map(|(k, v)| (k.text(), v.text())).collect()
-                }
-                None => problems.push(invalid(
-                    "clusters must map cluster names to server URLs",
-                    at,
-                )),
+            "clusters" => match clusters(value, &file) {
+                Ok(clusters) => config.clusters = clusters,
+                Err(found) => problems.extend(found),
             },
             "helmRepositories" => match value.as_map() {
                 Some(map) => {
@@ -227,6 +232,87 @@ pub fn load(path: &Path) -> Result<FileConfig, Vec<Finding>> {
     }
     if problems.is_empty() {
         Ok(config)
+    } else {
+        Err(problems)
+    }
+}
+
+/// `clusters:`: `name: server`, or `name: {server, labels, annotations, project, namespaces,
+/// clusterResources}`; each is a cluster Secret with the secret-type label.
+fn clusters(value: &Node, file: &Arc<Path>) -> Result<Vec<Cluster>, Vec<Finding>> {
+    let Some(entries) = value.as_map() else {
+        return Err(vec![invalid(
+            "clusters must map cluster names to server URLs or to {server, labels, annotations, project, namespaces, clusterResources}",
+            Location::at_node(file, value),
+        )]);
+    };
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for (name, entry) in entries {
+        let mut cluster = Cluster::new(name.text(), "");
+        cluster.origin = Some(Location::at_node(file, name));
+        if let Some(server) = entry.as_str() {
+            cluster.server = server.to_string();
+            out.push(cluster);
+            continue;
+        }
+        let Some(fields) = entry.as_map() else {
+            problems.push(invalid(
+                format!(
+                    "cluster {} needs a server URL or a mapping with server:",
+                    name.text()
+                ),
+                Location::at_node(file, entry),
+            ));
+            continue;
+        };
+        let mut problem = |message: String, node: &Node| {
+            problems.push(invalid(
+                format!("cluster {}: {message}", name.text()),
+                Location::at_node(file, node),
+            ))
+        };
+        let strings = |node: &Node| -> Option<Vec<(String, String)>> {
+            node.as_map()?
+                .iter()
+                .map(|(k, v)| Some((k.text(), v.as_str()?.to_string())))
+                .collect()
+        };
+        for (key, v) in fields {
+            match key.text().as_str() {
+                "server" | "project" => match v.as_str() {
+                    Some(text) if key.text() == "server" => cluster.server = text.to_string(),
+                    Some(text) => cluster.project = text.to_string(),
+                    None => problem(format!("{} must be a string", key.text()), v),
+                },
+                "labels" | "annotations" => match strings(v) {
+                    Some(map) if key.text() == "labels" => cluster.labels.extend(map),
+                    Some(map) => cluster.annotations.extend(map),
+                    None => problem(format!("{} must map keys to strings", key.text()), v),
+                },
+                "namespaces" => match v.as_seq() {
+                    Some(items) => cluster.namespaces = items.iter().map(Node::text).collect(),
+                    None => problem("namespaces must be a list".to_string(), v),
+                },
+                "clusterResources" => match v.as_bool() {
+                    Some(b) => cluster.cluster_resources = b,
+                    None => problem("clusterResources must be true or false".to_string(), v),
+                },
+                other => problem(
+                    format!(
+                        "unknown key `{other}` (known: server, labels, annotations, project, namespaces, clusterResources)"
+                    ),
+                    key,
+                ),
+            }
+        }
+        if cluster.server.is_empty() {
+            problem("server is required".to_string(), name);
+        }
+        out.push(cluster);
+    }
+    if problems.is_empty() {
+        Ok(out)
     } else {
         Err(problems)
     }
@@ -348,6 +434,45 @@ mod tests {
     }
 
     #[test]
+    fn clusters_in_both_forms_with_positions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        std::fs::write(
+            &path,
+            "clusters:\n  staging: https://staging.example.com\n  prod:\n    server: https://prod.example.com\n    labels: {env: prod}\n    annotations: {team: core}\n    project: platform\n    namespaces: [apps]\n    clusterResources: true\nargocd:\n  cluster.inClusterEnabled: 'false'\n",
+        )
+        .unwrap();
+        let config = load(&path).unwrap();
+        assert!(!config.argocd.in_cluster_enabled);
+        let [staging, prod] = config.clusters.as_slice() else {
+            panic!("{:?}", config.clusters)
+        };
+        assert_eq!(
+            (staging.name.as_str(), staging.server.as_str()),
+            ("staging", "https://staging.example.com")
+        );
+        assert_eq!(
+            staging.labels[crate::argo::cluster::SECRET_TYPE_LABEL],
+            "cluster"
+        );
+        assert_eq!(prod.labels["env"], "prod");
+        assert_eq!(prod.annotations["team"], "core");
+        assert_eq!(prod.project, "platform");
+        assert_eq!(prod.namespaces, vec!["apps"]);
+        assert!(prod.cluster_resources);
+        assert_eq!(prod.origin.as_ref().unwrap().line, 3);
+
+        std::fs::write(
+            &path,
+            "clusters:\n  a: [x]\n  b:\n    labels: {env: [x]}\n  c:\n    server: https://c\n    colour: red\n",
+        )
+        .unwrap();
+        let errors = load(&path).unwrap_err();
+        let lines: Vec<u32> = errors.iter().map(|e| e.location.line).collect();
+        assert_eq!(lines, vec![2, 4, 3, 7], "{errors:?}");
+    }
+
+    #[test]
     fn repositories_resolve_relative_to_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
@@ -365,8 +490,9 @@ mod tests {
     }
 }
 
-/// The `argocd-cm` keys of `argocd:` (`util/settings/settings.go` `GetKustomizeSettings`).
-#[derive(Debug, Default, Clone)]
+/// The `argocd-cm` keys of `argocd:` (`util/settings/settings.go` `GetKustomizeSettings`,
+/// `IsInClusterEnabled`).
+#[derive(Debug, Clone)]
 pub struct ArgoCdSettings {
     /// `kustomize.buildOptions`, split on white space as `parseKustomizeBuildOptions` does.
     pub kustomize_build_options: Vec<String>,
@@ -374,6 +500,19 @@ pub struct ArgoCdSettings {
     /// runs the paths (they name binaries of the Argo CD installation): it renders with its own
     /// kustomize and only needs to know which versions exist.
     pub kustomize_versions: Vec<String>,
+    /// `cluster.inClusterEnabled`: anything but `"false"` keeps the local cluster a destination
+    /// (`IsInClusterEnabled`).
+    pub in_cluster_enabled: bool,
+}
+
+impl Default for ArgoCdSettings {
+    fn default() -> Self {
+        ArgoCdSettings {
+            kustomize_build_options: Vec::new(),
+            kustomize_versions: Vec::new(),
+            in_cluster_enabled: true,
+        }
+    }
 }
 
 /// Build options that run code or reach out from a pull request's own settings file: refused.
@@ -420,11 +559,13 @@ fn argocd_settings(node: &Node, file: &Arc<Path>) -> Result<ArgoCdSettings, Vec<
             .or_else(|| name.strip_prefix("kustomize.path."))
         {
             settings.kustomize_versions.push(version.to_string());
+        } else if name == "cluster.inClusterEnabled" {
+            settings.in_cluster_enabled = value.text() != "false";
         } else if name.starts_with("kustomize.buildOptions.") {
             // Per-version build options: Argo CD v3.5 reads but never applies them.
         } else {
             problems.push(invalid(
-                format!("argocd: {name} is not an argocd-cm setting the gate models (kustomize.buildOptions, kustomize.version.<v>, kustomize.path.<v>)"),
+                format!("argocd: {name} is not an argocd-cm setting the gate models (kustomize.buildOptions, kustomize.version.<v>, kustomize.path.<v>, cluster.inClusterEnabled)"),
                 at,
             ));
         }

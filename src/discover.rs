@@ -1,10 +1,13 @@
-//! Walks the checkout once: AppProjects, Applications, ApplicationSets and CRDs, with positions.
+//! Walks the checkout once: AppProjects, Applications, ApplicationSets, CRDs and Argo CD cluster
+//! Secrets, with positions.
 //! Helm chart `templates/` directories are skipped (they are Go templates, not YAML).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::argo::admission::CONTROL_PLANE_NAMESPACE;
 use crate::argo::application::Application;
+use crate::argo::cluster::Cluster;
 use crate::argo::project::AppProject;
 use crate::diagnostic::{Code, Finding, Location, Severity};
 use crate::sources::Sources;
@@ -18,6 +21,8 @@ pub struct Repository {
     pub application_sets: Vec<ApplicationSetDoc>,
     /// CustomResourceDefinitions found in the repository, with the file they came from.
     pub crds: Vec<(Node, Location)>,
+    /// Cluster Secrets (`argocd.argoproj.io/secret-type: cluster`) in Argo CD's namespace.
+    pub clusters: Vec<Cluster>,
     /// Files that are not valid YAML; their severity depends on whether Argo CD reads them.
     pub unparseable: Vec<Unparseable>,
     /// Argo CD manifests that parse as YAML but are not valid objects.
@@ -126,9 +131,6 @@ fn classify(repo: &mut Repository, file: &Arc<Path>, docs: &[Document]) {
                 .push((root.clone(), Location::at_node(file, root)));
             continue;
         }
-        if !api_version.starts_with("argoproj.io/") {
-            continue;
-        }
         let invalid = |(message, location): (String, Location)| {
             Finding::new(
                 Code::InvalidArgoManifest,
@@ -137,6 +139,17 @@ fn classify(repo: &mut Repository, file: &Arc<Path>, docs: &[Document]) {
                 location,
             )
         };
+        if api_version == "v1" && kind == "Secret" {
+            match Cluster::from_secret(file, root, CONTROL_PLANE_NAMESPACE) {
+                Ok(Some(cluster)) => repo.clusters.push(cluster),
+                Ok(None) => {}
+                Err(e) => repo.findings.push(invalid(e)),
+            }
+            continue;
+        }
+        if !api_version.starts_with("argoproj.io/") {
+            continue;
+        }
         match kind {
             "AppProject" => match AppProject::from_node(file, root) {
                 Ok(project) => repo.projects.push(project),

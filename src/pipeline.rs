@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use crate::appset::{self, ExpandContext};
 use crate::argo::application::Application;
+use crate::argo::cluster::Cluster;
 use crate::argo::scope::ScopeRegistry;
 use crate::diagnostic::{Code, Finding, Location, Severity};
 use crate::discover::{self, Repository};
@@ -38,7 +39,8 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
 
     let mut repo = discover::discover(&settings.root, &outcome.sources);
     outcome.findings.extend(repo.findings.iter().cloned());
-    let partially_expanded = expand(&mut repo, &settings, &mut outcome.findings);
+    let clusters = known_clusters(&repo.clusters, &settings.clusters);
+    let partially_expanded = expand(&mut repo, &settings, &clusters, &mut outcome.findings);
     let (apps, fully_checked) = select(&repo, &settings, &partially_expanded);
     let mut scopes = settings.scopes(&repo);
 
@@ -170,7 +172,8 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         fully_checked_projects: &fully_checked,
         external_projects: &settings.external_projects,
         pinned_namespaces: &pinned_namespaces,
-        clusters: &settings.clusters,
+        clusters: &clusters,
+        in_cluster_enabled: settings.file.argocd.in_cluster_enabled,
         profile: &settings.profile,
         application_sets: &application_sets,
         pr: &settings.pull_request,
@@ -194,17 +197,36 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     Ok(outcome)
 }
 
+/// The cluster Secrets Argo CD has: those of the repository, then those `--cluster` and
+/// `clusters:` declare, less any that repeats a repository Secret's name and server (the same
+/// Secret, declared twice, not two Secrets).
+fn known_clusters(repository: &[Cluster], declared: &[Cluster]) -> Vec<Cluster> {
+    let mut clusters = repository.to_vec();
+    clusters.extend(
+        declared
+            .iter()
+            .filter(|d| {
+                !repository
+                    .iter()
+                    .any(|r| r.name == d.name && r.url() == d.url())
+            })
+            .cloned(),
+    );
+    clusters
+}
+
 /// Expands every ApplicationSet not excluded into `repo.applications`. Returns the projects an
 /// ApplicationSet may have generated unseen Applications for (`None`: any project).
 fn expand(
     repo: &mut Repository,
     settings: &Settings,
+    clusters: &[Cluster],
     findings: &mut Vec<Finding>,
 ) -> Vec<Option<String>> {
     let context = ExpandContext {
         repos: &settings.repos,
         pr: &settings.pull_request,
-        clusters: &settings.clusters,
+        clusters,
     };
     let mut partially_expanded = Vec::new();
     let mut generated = Vec::new();

@@ -157,10 +157,7 @@ impl Settings {
         // What maps into the named directory maps into the tree read in its place.
         repos.rebase(&shown, &root);
         let mut clusters = options.clusters.clone();
-        clusters.extend(file.clusters.iter().map(|(name, server)| Cluster {
-            name: name.clone(),
-            server: server.clone(),
-        }));
+        clusters.extend(file.clusters.iter().cloned());
         let mut external_projects = options.external_projects.clone();
         external_projects.extend(file.external_projects.iter().cloned());
         let pull_request = options

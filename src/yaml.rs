@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
-pub use resolve::Scalar;
+pub use resolve::{Scalar, decode_base64};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {

@@ -2,11 +2,10 @@
 //! sets with Argo CD's exact shapes. Generators that need a live service (scmProvider, plugin,
 //! clusterDecisionResource) are reported, never skipped silently.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use gotemplate::sanitize_name;
 use serde_json::{Map, Value};
 
 use super::git::{path_params, select_directories, select_files};
@@ -18,7 +17,7 @@ use crate::diagnostic::{Code, Finding, Location, Severity};
 use crate::repos::RepoMap;
 use crate::yaml::{self, Node};
 
-pub use crate::argo::admission::{Cluster, IN_CLUSTER_SERVER};
+pub use crate::argo::cluster::{Cluster, IN_CLUSTER_SERVER};
 
 /// What generators read besides their own spec.
 pub struct Env<'a> {
@@ -30,7 +29,7 @@ pub struct Env<'a> {
     pub file: &'a Arc<Path>,
 }
 
-type Generated = Result<Vec<Params>, Finding>;
+pub(super) type Generated = Result<Vec<Params>, Finding>;
 
 /// The generator types Argo CD knows; only the first six are evaluated offline.
 const KNOWN: &[&str] = &[
@@ -46,7 +45,7 @@ const KNOWN: &[&str] = &[
 ];
 
 impl Env<'_> {
-    fn error(&self, rule: Code, message: impl Into<String>, node: &Node) -> Finding {
+    pub(super) fn error(&self, rule: Code, message: impl Into<String>, node: &Node) -> Finding {
         Finding::new(
             rule,
             Severity::Error,
@@ -138,7 +137,7 @@ impl Env<'_> {
     }
 
     /// `appendTemplatedValues`: each `values` entry rendered with the parameter set it joins.
-    fn append_values(&self, spec: &Node, params: &mut Params) -> Result<(), Finding> {
+    pub(super) fn append_values(&self, spec: &Node, params: &mut Params) -> Result<(), Finding> {
         let Some(values) = spec.get("values").and_then(Node::as_map) else {
             return Ok(());
         };
@@ -321,72 +320,6 @@ impl Env<'_> {
         Ok(compiled
             .iter()
             .any(|checks| checks.iter().all(|(regex, value)| regex.is_match(value))))
-    }
-
-    fn clusters(&self, spec: &Node) -> Generated {
-        let selector = spec
-            .get("selector")
-            .filter(|s| s.as_map().is_some_and(|m| !m.is_empty()))
-            .map(|node| {
-                Selector::from_node(node)
-                    .map_err(|e| self.error(Code::InvalidArgoManifest, e, node))
-            })
-            .transpose()?;
-        let in_cluster = Cluster {
-            name: crate::argo::admission::IN_CLUSTER_NAME.into(),
-            server: IN_CLUSTER_SERVER.into(),
-        };
-        let mut clusters: Vec<(Cluster, bool)> =
-            self.clusters.iter().map(|c| (c.clone(), true)).collect();
-        if !clusters.iter().any(|(c, _)| c.server == IN_CLUSTER_SERVER) {
-            // The local cluster without a secret has no labels and is only listed without a selector.
-            clusters.insert(0, (in_cluster, false));
-        }
-        let mut out = Vec::new();
-        for (cluster, has_secret) in clusters {
-            let labels: BTreeMap<String, String> = if has_secret {
-                [(
-                    "argocd.argoproj.io/secret-type".to_string(),
-                    "cluster".to_string(),
-                )]
-                .into()
-            } else {
-                BTreeMap::new()
-            };
-            let listed = match &selector {
-                None => true,
-                Some(_) if !has_secret => false,
-                Some(s) => s.matches(&labels.clone().into_iter().collect()),
-            };
-            if !listed {
-                continue;
-            }
-            let mut params = Params::new();
-            params.insert("name".into(), Value::String(cluster.name.clone()));
-            params.insert(
-                "nameNormalized".into(),
-                Value::String(sanitize_name(&cluster.name)),
-            );
-            params.insert("server".into(), Value::String(cluster.server.clone()));
-            params.insert("project".into(), Value::String(String::new()));
-            let label_map: Map<String, Value> = labels
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect();
-            if self.mode.go_template {
-                params.insert(
-                    "metadata".into(),
-                    serde_json::json!({"labels": label_map, "annotations": {}}),
-                );
-            } else {
-                for (k, v) in label_map {
-                    params.insert(format!("metadata.labels.{k}"), v);
-                }
-            }
-            self.append_values(spec, &mut params)?;
-            out.push(params);
-        }
-        Ok(out)
     }
 
     fn git(&self, spec: &Node) -> Generated {
@@ -713,10 +646,7 @@ mod tests {
         let repos = RepoMap::default();
         let pr = SyntheticPr::default();
         let file: Arc<Path> = Arc::from(Path::new("/appset.yaml"));
-        let clusters = [Cluster {
-            name: "staging".into(),
-            server: "https://1.2.3.4".into(),
-        }];
+        let clusters = [Cluster::new("staging", "https://1.2.3.4")];
         let env = Env {
             repos: &repos,
             pr: &pr,
@@ -904,21 +834,6 @@ mod tests {
         assert!(evaluate("list: {elements: [{replicas: 3}]}", false).is_err());
         let out = evaluate("list: {elements: [{a: x, values: {k: v}}]}", false).unwrap();
         assert_eq!(values(out), vec![json!({"a": "x", "values.k": "v"})]);
-    }
-
-    #[test]
-    fn clusters_list_in_cluster_only_without_a_selector() {
-        let all = evaluate("clusters: {}", true).unwrap();
-        let names: Vec<_> = all.iter().map(|p| p["name"].clone()).collect();
-        assert_eq!(names, vec![json!("in-cluster"), json!("staging")]);
-        assert_eq!(all[0]["server"], IN_CLUSTER_SERVER);
-        let selected = evaluate(
-            "clusters: {selector: {matchLabels: {argocd.argoproj.io/secret-type: cluster}}}",
-            false,
-        )
-        .unwrap();
-        assert_eq!(selected.len(), 1);
-        assert_eq!(selected[0]["nameNormalized"], "staging");
     }
 
     #[test]

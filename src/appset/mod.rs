@@ -3,6 +3,7 @@
 //! (`applicationset/controllers/template`, `applicationset/utils/utils.go`). The generated
 //! Applications then go through the same pipeline as plain ones.
 
+mod clusters;
 pub mod generators;
 mod git;
 pub mod params;

@@ -1,21 +1,17 @@
 //! Whether an AppProject admits an Application's repositories and destination: Argo CD's
-//! `AppProject.IsSourcePermitted` and `IsDestinationPermitted` (`isDestinationMatched`) in
-//! `pkg/apis/application/v1alpha1/app_project_types.go`, and the name/server resolution of
-//! `util/argo/argo.go` `GetDestinationCluster` over `util/db/cluster.go` (`GetCluster`,
-//! `GetClusterServersByName`).
+//! `AppProject.IsSourcePermitted` and `IsDestinationPermitted` (`isDestinationMatched`,
+//! `permitOnlyProjectScopedClusters`) in `pkg/apis/application/v1alpha1/app_project_types.go`, and
+//! the destinations project-scoped clusters add (`util/argo/argo.go` `GetAppProjectByName`). How a
+//! destination names its cluster is `argo::cluster`.
 //!
-//! Not modelled here (the caller's job): project-scoped clusters and repositories, which Argo CD
-//! appends to `destinations` (`{server, namespace: '*'}` or one entry per cluster namespace) and to
-//! `sourceRepos` (`util/argo` `GetAppProjectByName`); global projects, whose lists are appended too;
-//! `permitOnlyProjectScopedClusters`, which additionally requires the cluster to be project-scoped.
+//! Not modelled here: project-scoped repositories, which `GetAppProjectByName` appends to
+//! `sourceRepos`; global projects, whose lists are appended too.
 
+use super::cluster::{Cluster, get_project_clusters};
 use super::giturl::normalize_git_url;
 use super::gobwas::glob_match;
 
-/// `KubernetesInternalAPIServerAddr`: the cluster Argo CD runs in.
-pub const IN_CLUSTER_SERVER: &str = "https://kubernetes.default.svc";
-/// `KubernetesInClusterName`: its name unless a cluster secret for that server renames it.
-pub const IN_CLUSTER_NAME: &str = "in-cluster";
+pub use super::cluster::{IN_CLUSTER_NAME, IN_CLUSTER_SERVER};
 
 /// One `spec.destinations` entry, as parsed by the caller. An absent field is Go's `""`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -23,13 +19,6 @@ pub struct DestinationRule {
     pub server: Option<String>,
     pub name: Option<String>,
     pub namespace: Option<String>,
-}
-
-/// A cluster Argo CD knows: a cluster secret, or the implicit in-cluster one.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Cluster {
-    pub name: String,
-    pub server: String,
 }
 
 /// Which `sourceRepos` entry decided, by index.
@@ -174,7 +163,7 @@ pub fn destination_permitted_with(
 }
 
 /// `isDestinationMatched` for a resolved cluster (`server` and `cluster_name` from
-/// [`resolve_destination`]). `namespace` is the Application's destination namespace, or a resource's
+/// `argo::cluster::get_destination_cluster`). `namespace` is the Application's destination namespace, or a resource's
 /// own namespace at sync; it may be `""` (an Application without one), which only an entry whose
 /// namespace is `*`, absent, or a `!pattern` not matching `""` admits. Argo CD does not call this for
 /// cluster-scoped resources at sync (`IsResourcePermitted` skips it when the namespace is empty).
@@ -229,87 +218,78 @@ pub fn evaluate_destination(
     })
 }
 
-/// [`resolve_destination_with`] with the in-cluster cluster enabled (Argo CD's default).
-pub fn resolve_destination(
-    server: Option<&str>,
-    name: Option<&str>,
+/// `GetAppProjectByName`: the destinations a cluster scoped to `project` adds to it —
+/// `{server, namespace: '*'}` for a cluster without `namespaces`, else one entry per namespace —
+/// each with the index of its cluster in `clusters`.
+pub fn project_scoped_destinations(
+    project: &str,
     clusters: &[Cluster],
-) -> Result<Cluster, String> {
-    resolve_destination_with(server, name, clusters, true)
+) -> Vec<(DestinationRule, usize)> {
+    let mut out = Vec::new();
+    for cluster in get_project_clusters(project, clusters) {
+        let index = clusters
+            .iter()
+            .position(|c| std::ptr::eq(c, cluster))
+            .expect("a cluster of the list");
+        let entry = |namespace: &str| DestinationRule {
+            server: Some(cluster.url().to_string()),
+            name: None,
+            namespace: Some(namespace.to_string()),
+        };
+        if cluster.namespaces.is_empty() {
+            out.push((entry("*"), index));
+        } else {
+            out.extend(cluster.namespaces.iter().map(|ns| (entry(ns), index)));
+        }
+    }
+    out
 }
 
-/// `GetDestinationCluster`: an Application names its cluster by `server` or by `name`, not both.
-/// `clusters` are the cluster secrets; the in-cluster cluster (`in-cluster`,
-/// `https://kubernetes.default.svc`) exists implicitly unless a secret declares that server, whose name
-/// then replaces `in-cluster`, or unless `cluster.inClusterEnabled` is `"false"`. A secret's server is
-/// compared with its trailing `/` removed (Argo CD's index does so), the Application's as written.
-/// Errors carry Argo CD's messages; the caller reports them as an `InvalidSpecError` condition.
-pub fn resolve_destination_with(
-    server: Option<&str>,
-    name: Option<&str>,
+/// What [`is_destination_permitted`] decided.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Permission {
+    /// `isDestinationMatched` decided.
+    Matched(DestinationVerdict),
+    /// `rule` matched, but the project sets `permitOnlyProjectScopedClusters` and the cluster is
+    /// not scoped to it.
+    NotProjectScoped { rule: usize },
+}
+
+impl Permission {
+    pub fn is_permitted(self) -> bool {
+        matches!(
+            self,
+            Permission::Matched(DestinationVerdict::Permitted { .. })
+        )
+    }
+}
+
+/// `AppProject.IsDestinationPermitted` for a resolved cluster (`argo::cluster::get_destination_cluster`).
+/// `rules` are the project's destinations with [`project_scoped_destinations`] appended. With
+/// `permitOnlyProjectScopedClusters`, a matched destination must also be a cluster scoped to the
+/// project (`GetProjectClusters`), by name or by server; nothing else changes.
+pub fn is_destination_permitted(
+    scope: NameDenyScope,
+    rules: &[DestinationRule],
+    permit_only_project_scoped_clusters: bool,
+    project: &str,
+    cluster: &Cluster,
+    namespace: &str,
     clusters: &[Cluster],
-    in_cluster_enabled: bool,
-) -> Result<Cluster, String> {
-    let server = server.unwrap_or_default();
-    let name = name.unwrap_or_default();
-    let secret_server = |c: &Cluster| c.server.trim_end_matches('/').to_string();
-    let declared = |s: &str| {
-        clusters
-            .iter()
-            .find(|c| secret_server(c) == s)
-            .map(|c| Cluster {
-                name: c.name.clone(),
-                server: secret_server(c),
-            })
-    };
-    let in_cluster = || Cluster {
-        name: IN_CLUSTER_NAME.to_string(),
-        server: IN_CLUSTER_SERVER.to_string(),
-    };
-    match (server.is_empty(), name.is_empty()) {
-        (false, false) => Err(format!(
-            "application destination can't have both name and server defined: {name} {server}"
-        )),
-        (true, true) => Err("Destination server missing from app spec".to_string()),
-        (false, true) => {
-            let not_found = |why: &str| {
-                format!(
-                    "error getting cluster by server {server:?}: rpc error: code = NotFound desc = cluster {server:?} {why}"
-                )
-            };
-            if server == IN_CLUSTER_SERVER && !in_cluster_enabled {
-                return Err(not_found("is disabled"));
-            }
-            match declared(server) {
-                Some(cluster) => Ok(cluster),
-                None if server == IN_CLUSTER_SERVER => Ok(in_cluster()),
-                None => Err(not_found("not found")),
-            }
-        }
-        (true, false) => {
-            let in_cluster_declared = declared(IN_CLUSTER_SERVER).is_some();
-            let mut servers: Vec<String> = if !in_cluster_declared && name == IN_CLUSTER_NAME {
-                vec![IN_CLUSTER_SERVER.to_string()]
+) -> Permission {
+    let verdict = evaluate_destination(scope, rules, cluster.url(), &cluster.name, namespace);
+    match verdict {
+        DestinationVerdict::Permitted { rule } if permit_only_project_scoped_clusters => {
+            let scoped = get_project_clusters(project, clusters)
+                .iter()
+                .any(|c| c.name == cluster.name || c.url() == cluster.url());
+            if scoped {
+                Permission::Matched(verdict)
             } else {
-                clusters
-                    .iter()
-                    .filter(|c| c.name == name)
-                    .map(secret_server)
-                    .collect()
-            };
-            if !in_cluster_enabled {
-                servers.retain(|s| s != IN_CLUSTER_SERVER);
-            }
-            match servers.as_slice() {
-                [] => Err(format!("there are no clusters with this name: {name}")),
-                [only] => Ok(declared(only).unwrap_or_else(in_cluster)),
-                many => Err(format!(
-                    "there are {} clusters with the same name: [{}]",
-                    many.len(),
-                    many.join(" ")
-                )),
+                Permission::NotProjectScoped { rule }
             }
         }
+        _ => Permission::Matched(verdict),
     }
 }
 
@@ -667,122 +647,98 @@ mod tests {
         ));
     }
 
-    // --- resolving an Application's destination ---
+    // --- permitOnlyProjectScopedClusters and project-scoped clusters ---
 
-    fn clusters() -> Vec<Cluster> {
-        vec![
-            Cluster {
-                name: "prod".into(),
-                server: "https://prod.example.com/".into(),
-            },
-            Cluster {
-                name: "dup".into(),
-                server: "https://a.example.com".into(),
-            },
-            Cluster {
-                name: "dup".into(),
-                server: "https://b.example.com".into(),
-            },
-        ]
+    fn scoped(name: &str, server: &str, project: &str, namespaces: &[&str]) -> Cluster {
+        Cluster {
+            project: project.into(),
+            namespaces: namespaces.iter().map(|n| n.to_string()).collect(),
+            ..Cluster::new(name, server)
+        }
     }
 
+    /// `GetAppProjectByName`: a project-scoped cluster adds `{server, namespace: '*'}`, or one entry
+    /// per namespace of the cluster; other projects' clusters add nothing.
     #[test]
-    fn resolve_needs_exactly_one_of_server_and_name() {
+    fn get_app_project_by_name_appends_project_clusters() {
+        let clusters = [
+            scoped("a", "https://a/", "p", &[]),
+            scoped("b", "https://b", "p", &["x", "y"]),
+            scoped("c", "https://c", "other", &[]),
+        ];
+        let added: Vec<_> = project_scoped_destinations("p", &clusters)
+            .into_iter()
+            .map(|(rule, cluster)| (rule.server.unwrap(), rule.namespace.unwrap(), cluster))
+            .collect();
         assert_eq!(
-            resolve_destination(Some("https://x"), Some("x"), &[]),
-            Err(
-                "application destination can't have both name and server defined: x https://x"
-                    .into()
-            )
+            added,
+            vec![
+                ("https://a".into(), "*".into(), 0),
+                ("https://b".into(), "x".into(), 1),
+                ("https://b".into(), "y".into(), 1)
+            ]
         );
-        assert_eq!(
-            resolve_destination(None, None, &[]),
-            Err("Destination server missing from app spec".into())
-        );
-        // Go has no absent string: `""` counts as unset.
-        assert_eq!(
-            resolve_destination(Some(""), Some(""), &[]),
-            Err("Destination server missing from app spec".into())
-        );
-        assert!(resolve_destination(Some(""), Some("prod"), &clusters()).is_ok());
     }
 
+    fn permitted(
+        rules: &[DestinationRule],
+        only_scoped: bool,
+        cluster: &Cluster,
+        ns: &str,
+        clusters: &[Cluster],
+    ) -> Permission {
+        is_destination_permitted(
+            NameDenyScope::default(),
+            rules,
+            only_scoped,
+            "p",
+            cluster,
+            ns,
+            clusters,
+        )
+    }
+
+    /// `IsDestinationPermitted`, branch by branch.
     #[test]
-    fn resolve_by_server() {
-        let prod = Cluster {
-            name: "prod".into(),
-            server: "https://prod.example.com".into(),
+    fn is_destination_permitted_with_permit_only_project_scoped_clusters() {
+        let rules = [rule("*", "", "*")];
+        let local = Cluster::local();
+        // Off: isDestinationMatched alone.
+        assert_eq!(
+            permitted(&rules, false, &local, "apps", &[]),
+            Permission::Matched(DestinationVerdict::Permitted { rule: 0 })
+        );
+        // On, but nothing matched: the destinations decide, project clusters are not consulted.
+        assert_eq!(
+            permitted(&[], true, &local, "apps", &[]),
+            Permission::Matched(DestinationVerdict::NotListed)
+        );
+        // On, matched, the cluster not scoped to the project.
+        assert_eq!(
+            permitted(&rules, true, &local, "apps", &[]),
+            Permission::NotProjectScoped { rule: 0 }
+        );
+        let other = [scoped("in-cluster", IN_CLUSTER_SERVER, "other", &[])];
+        assert_eq!(
+            permitted(&rules, true, &local, "apps", &other),
+            Permission::NotProjectScoped { rule: 0 }
+        );
+        // On, matched, scoped: by server or by name.
+        let by_server = [scoped(
+            "elsewhere",
+            "https://kubernetes.default.svc/",
+            "p",
+            &[],
+        )];
+        assert!(permitted(&rules, true, &local, "apps", &by_server).is_permitted());
+        let by_name = [scoped("in-cluster", "https://other", "p", &[])];
+        assert!(permitted(&rules, true, &local, "apps", &by_name).is_permitted());
+        // A scoped cluster without a name matches a destination cluster without one (`"" == ""`).
+        let nameless = Cluster {
+            name: String::new(),
+            ..Cluster::new("", "https://x")
         };
-        assert_eq!(
-            resolve_destination(Some("https://prod.example.com"), None, &clusters()),
-            Ok(prod)
-        );
-        // The secret's trailing slash is trimmed, the Application's is not.
-        assert!(resolve_destination(Some("https://prod.example.com/"), None, &clusters()).is_err());
-        assert_eq!(
-            resolve_destination(Some("https://nowhere"), None, &clusters()),
-            Err("error getting cluster by server \"https://nowhere\": rpc error: code = NotFound desc = cluster \"https://nowhere\" not found".into())
-        );
-        assert_eq!(
-            resolve_destination(Some(IN_CLUSTER_SERVER), None, &[]),
-            Ok(Cluster {
-                name: IN_CLUSTER_NAME.into(),
-                server: IN_CLUSTER_SERVER.into()
-            })
-        );
-    }
-
-    #[test]
-    fn resolve_by_name() {
-        assert_eq!(
-            resolve_destination(None, Some("prod"), &clusters()).map(|c| c.server),
-            Ok("https://prod.example.com".into())
-        );
-        assert_eq!(
-            resolve_destination(None, Some("in-cluster"), &clusters()).map(|c| c.server),
-            Ok(IN_CLUSTER_SERVER.into())
-        );
-        assert_eq!(
-            resolve_destination(None, Some("staging"), &clusters()),
-            Err("there are no clusters with this name: staging".into())
-        );
-        assert_eq!(
-            resolve_destination(None, Some("dup"), &clusters()),
-            Err("there are 2 clusters with the same name: [https://a.example.com https://b.example.com]".into())
-        );
-    }
-
-    #[test]
-    fn resolve_in_cluster_renamed_or_disabled() {
-        let renamed = [Cluster {
-            name: "local".into(),
-            server: IN_CLUSTER_SERVER.into(),
-        }];
-        assert_eq!(
-            resolve_destination(Some(IN_CLUSTER_SERVER), None, &renamed).map(|c| c.name),
-            Ok("local".into())
-        );
-        assert!(resolve_destination(None, Some("in-cluster"), &renamed).is_err());
-        assert!(resolve_destination(None, Some("local"), &renamed).is_ok());
-
-        assert_eq!(
-            resolve_destination_with(Some(IN_CLUSTER_SERVER), None, &renamed, false),
-            Err("error getting cluster by server \"https://kubernetes.default.svc\": rpc error: code = NotFound desc = cluster \"https://kubernetes.default.svc\" is disabled".into())
-        );
-        assert!(resolve_destination_with(None, Some("in-cluster"), &[], false).is_err());
-        assert!(resolve_destination_with(None, Some("local"), &renamed, false).is_err());
-        assert!(resolve_destination_with(None, Some("prod"), &clusters(), false).is_ok());
-    }
-
-    #[test]
-    fn resolved_destination_feeds_the_permission_check() {
-        let cluster = resolve_destination(None, Some("in-cluster"), &[]).unwrap();
-        let rules = [rule(IN_CLUSTER_SERVER, "", "apps")];
-        assert!(destination_permitted(
-            &rules,
-            &cluster.server,
-            &cluster.name,
-            "apps"
-        ));
+        let unnamed = [scoped("", "https://y", "p", &[])];
+        assert!(permitted(&rules, true, &nameless, "apps", &unnamed).is_permitted());
     }
 }

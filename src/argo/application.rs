@@ -63,6 +63,9 @@ pub struct Destination {
     pub server: Option<String>,
     pub name: Option<String>,
     pub namespace: String,
+    /// The `server:` and `name:` lines, for findings about the cluster they name.
+    pub server_location: Option<Location>,
+    pub name_location: Option<Location>,
 }
 
 #[derive(Debug, Clone)]
@@ -232,6 +235,8 @@ impl Application {
             server: d.get("server").and_then(Node::as_str).map(str::to_string),
             name: d.get("name").and_then(Node::as_str).map(str::to_string),
             namespace: d.get("namespace").map(Node::text).unwrap_or_default(),
+            server_location: d.entry("server").map(|(k, _)| at(k)),
+            name_location: d.entry("name").map(|(k, _)| at(k)),
         });
         let destination = destination.ok_or_else(|| {
             (

@@ -3,6 +3,7 @@
 
 pub mod admission;
 pub mod application;
+pub mod cluster;
 pub mod directory;
 pub mod doublestar;
 pub mod giturl;

@@ -37,6 +37,9 @@ pub struct AppProject {
     pub spec_location: Location,
     /// `spec.sourceNamespaces`: where Applications outside the control plane may use the project.
     pub source_namespaces: Vec<String>,
+    /// `spec.permitOnlyProjectScopedClusters` (`IsDestinationPermitted`), and its line.
+    pub permit_only_project_scoped_clusters: bool,
+    pub permit_only_project_scoped_clusters_location: Option<Location>,
 }
 
 /// Which list decided a permission check.
@@ -124,6 +127,9 @@ impl AppProject {
                     .collect()
             })
             .unwrap_or_default();
+        let permit_only = spec
+            .and_then(|s| s.get("permitOnlyProjectScopedClusters"))
+            .and_then(Node::as_bool);
         Ok(AppProject {
             name: name.to_string(),
             destinations,
@@ -138,6 +144,10 @@ impl AppProject {
                 .and_then(|s| s.get("sourceNamespaces"))
                 .map(|n| n.items().iter().map(Node::text).collect())
                 .unwrap_or_default(),
+            permit_only_project_scoped_clusters: permit_only == Some(true),
+            permit_only_project_scoped_clusters_location: spec
+                .and_then(|s| s.entry("permitOnlyProjectScopedClusters"))
+                .map(|(k, _)| Location::at_node(file, k)),
         })
     }
 

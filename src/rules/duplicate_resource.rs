@@ -306,6 +306,7 @@ mod tests {
             external_projects: &[],
             pinned_namespaces: &[],
             clusters: &[],
+            in_cluster_enabled: true,
             profile: &Default::default(),
             application_sets: &[],
             pr: &Default::default(),

@@ -235,8 +235,10 @@ pub struct Context<'a> {
     pub external_projects: &'a [String],
     /// Inventory objects whose namespace did not follow a probe namespace (latent pins).
     pub pinned_namespaces: &'a [usize],
-    /// Clusters besides in-cluster (`--cluster`, config `clusters:`).
-    pub clusters: &'a [crate::argo::admission::Cluster],
+    /// The cluster Secrets: the repository's, `--cluster`, config `clusters:`.
+    pub clusters: &'a [crate::argo::cluster::Cluster],
+    /// `cluster.inClusterEnabled` (config `argocd:`): the local cluster is a destination.
+    pub in_cluster_enabled: bool,
     /// The profile: which opt-in rules run, with which parameters.
     pub profile: &'a Profile,
     /// Every ApplicationSet of the repository, expanded or not.

@@ -396,7 +396,7 @@ fn days_in(month: u32, year: u32) -> u32 {
 
 /// `base64.StdEncoding.DecodeString` after go-yaml's scanner: padded standard alphabet, line
 /// breaks ignored.
-fn decode_base64(text: &str) -> Option<Vec<u8>> {
+pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let symbols: Vec<u8> = text
         .bytes()
         .filter(|c| !matches!(c, b'\r' | b'\n'))
