@@ -41,6 +41,7 @@ use std::collections::HashMap;
 use super::{Code, Context, Meta};
 use crate::appset::generators::IN_CLUSTER_SERVER;
 use crate::argo::application::Application;
+use crate::argo::cluster::{Cluster, get_destination_cluster};
 use crate::argo::hooks::AtSync;
 use crate::diagnostic::{Finding, Severity};
 use crate::inventory::RenderedObject;
@@ -51,8 +52,18 @@ pub const META: Meta = Meta {
     summary: "two rendered objects share one resource identity",
 };
 
-/// The cluster an Application deploys to, so that `in-cluster` and its URL compare equal.
-pub fn cluster_key(app: &Application) -> String {
+/// The cluster an Application deploys to, so that a cluster's name and its URL compare equal: its
+/// server as `GetDestinationCluster` resolves it, else (destination-not-permitted reports it) the
+/// destination as written.
+pub fn cluster_key(app: &Application, clusters: &[Cluster], in_cluster_enabled: bool) -> String {
+    if let Ok(cluster) = get_destination_cluster(
+        app.destination.server.as_deref(),
+        app.destination.name.as_deref(),
+        clusters,
+        in_cluster_enabled,
+    ) {
+        return cluster.url().to_string();
+    }
     match (&app.destination.server, &app.destination.name) {
         (Some(server), _) if !server.is_empty() => server.trim_end_matches('/').to_string(),
         (_, Some(name)) if name == "in-cluster" => IN_CLUSTER_SERVER.to_string(),
@@ -86,7 +97,10 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         if object.generate_name || object.name.is_empty() {
             continue;
         }
-        let key = (cluster_key(&ctx.apps[object.app]), object.identity());
+        let key = (
+            cluster_key(&ctx.apps[object.app], ctx.clusters, ctx.in_cluster_enabled),
+            object.identity(),
+        );
         if let Some(previous) = seen.insert(key, i) {
             let previous = &ctx.inventory.objects[previous];
             // Within one Application only a deletion hook and the synced copy can both be here;
@@ -294,6 +308,14 @@ mod tests {
     }
 
     fn run(apps: &[Application], objects: Vec<RenderedObject>) -> Vec<Finding> {
+        run_on(apps, objects, &[])
+    }
+
+    fn run_on(
+        apps: &[Application],
+        objects: Vec<RenderedObject>,
+        clusters: &[Cluster],
+    ) -> Vec<Finding> {
         let inventory = crate::inventory::resolve(objects, apps);
         let projects: Vec<AppProject> = Vec::new();
         let checked = BTreeSet::new();
@@ -305,7 +327,7 @@ mod tests {
             fully_checked_projects: &checked,
             external_projects: &[],
             pinned_namespaces: &[],
-            clusters: &[],
+            clusters,
             in_cluster_enabled: true,
             profile: &Default::default(),
             application_sets: &[],
@@ -392,6 +414,27 @@ mod tests {
             found[0]
                 .message
                 .contains("Application a and by Application b")
+        );
+    }
+
+    /// `GetDestinationCluster`: a declared cluster named by name and by its server is one cluster.
+    #[test]
+    fn a_cluster_by_name_and_by_server_is_one_cluster() {
+        let apps = [
+            app("a", "ns", "name: staging"),
+            app("b", "ns", "server: https://staging.example.com"),
+        ];
+        let objects = || {
+            vec![
+                object(0, 0, "v1", "ConfigMap", "ns", "c", 1),
+                object(1, 0, "v1", "ConfigMap", "ns", "c", 1),
+            ]
+        };
+        let staging = [Cluster::new("staging", "https://staging.example.com/")];
+        assert_eq!(run_on(&apps, objects(), &staging).len(), 1);
+        assert!(
+            run(&apps, objects()).is_empty(),
+            "undeclared: compared as written"
         );
     }
 
