@@ -325,6 +325,16 @@ impl Node {
         }
     }
 
+    /// The key node and value node that give the JSON key `key` its value in [`Node::to_json`]
+    /// (keys typed as go-yaml v2 types them, a later key winning, `<<` merges followed): for
+    /// pointing at what a JSON path names.
+    pub fn json_entry(&self, key: &str) -> Option<(&Node, &Node)> {
+        match &self.value {
+            Value::Map(entries) => resolve::json_entry(entries, key),
+            _ => None,
+        }
+    }
+
     /// Follows a path of mapping keys.
     pub fn at(&self, path: &[&str]) -> Option<&Node> {
         path.iter().try_fold(self, |node, key| node.get(key))
@@ -441,6 +451,29 @@ mod tests {
         assert_eq!(items[0].col, 5);
         assert_eq!(items[1].get("kind").unwrap().line, 5);
         assert_eq!(items[0].get("group").unwrap().as_str(), Some(""));
+    }
+
+    // go-yaml v2 decode.go `mapping`/`merge` as `to_json` follows them: a typed key (`on` is
+    // "true"), the later of two keys, and a merged key unless a direct one follows the merge.
+    #[test]
+    fn json_entries_are_the_ones_to_json_keeps() {
+        let root = parse_documents(
+            "base: &b {x: 1, v: 1}\nm:\n  x: 0\n  <<: [*b, {v: 2, z: 2}]\n  v: 3\non: a\non: b\n",
+        )
+        .unwrap()
+        .remove(0)
+        .root;
+        let m = root.get("m").unwrap();
+        let line = |key: &str| m.json_entry(key).map(|(k, _)| k.line);
+        assert_eq!(line("x"), Some(1), "the merge follows x: 0");
+        assert_eq!(line("v"), Some(5));
+        assert_eq!(line("z"), Some(4));
+        assert_eq!(line("w"), None);
+        assert_eq!(
+            root.json_entry("true").map(|(_, v)| v.text()),
+            Some("b".into())
+        );
+        assert_eq!(m.to_json().unwrap()["x"], 1);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod admission;
 pub mod application;
 pub mod cluster;
+pub mod crd;
 pub mod directory;
 pub mod doublestar;
 pub mod giturl;
@@ -14,6 +15,7 @@ pub mod hooks;
 pub mod kube_version;
 pub mod manifests;
 pub mod project;
+pub mod schema;
 pub mod scope;
 pub mod source;
 pub mod state;

@@ -545,6 +545,29 @@ fn merge(object: &mut Map<String, J>, value: &Node, lossy: bool) -> Result<(), Y
     }
 }
 
+/// The entry of a mapping that gives the JSON key `key` its value in [`to_json`]: the last
+/// entry with that key, where a `<<` merge counts as the entries it merges at its place (in a
+/// sequence of merged mappings, the first that has the key wins), as `fill_mapping` fills.
+pub(super) fn json_entry<'a>(
+    entries: &'a [(Node, Node)],
+    key: &str,
+) -> Option<(&'a Node, &'a Node)> {
+    entries.iter().rev().find_map(|(k, v)| {
+        if is_merge(k) {
+            match &v.value {
+                Value::Map(merged) => json_entry(merged, key),
+                Value::Seq(items) => items.iter().find_map(|item| match &item.value {
+                    Value::Map(merged) => json_entry(merged, key),
+                    _ => None,
+                }),
+                Value::Scalar { .. } => None,
+            }
+        } else {
+            (json_key(k, true).ok()? == key).then_some((k, v))
+        }
+    })
+}
+
 /// `convertToJSONableObject` for a key: strings as they are, integers in decimal, floats with
 /// `strconv.FormatFloat(f, 'g', -1, 32)` (and `.inf`, `-.inf`, `.nan`), booleans as
 /// `true`/`false`. A null or `uint64` key is an error, and so (in `decoder.mapping`) is a sequence
