@@ -188,7 +188,7 @@ impl fmt::Display for FieldPath {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Violation {
     /// Pruning with strict field validation: the schema does not specify the field. `did_you_mean`
-    /// lists where a field of that name is specified one level up or down (or spelt otherwise).
+    /// lists where a field of that name is specified one level up or down, or one spelt nearly so.
     UnknownField {
         path: FieldPath,
         did_you_mean: Vec<FieldPath>,
@@ -505,8 +505,8 @@ impl Walk<'_> {
         self.maps.pop();
     }
 
-    /// Where a field named `key` is specified near the object at `path`: a property spelt with
-    /// other letter cases, a property of the enclosing object (the field was written one level
+    /// Where a field named `key` is specified near the object at `path`: a property spelt
+    /// nearly so (see [`near`]), a property of the enclosing object (the field was written one level
     /// too deep), or a property of one of this object's object properties (one level too high).
     fn did_you_mean(&self, key: &str, schema: Option<&Schema>, path: &FieldPath) -> Vec<FieldPath> {
         let mut out = Vec::new();
@@ -514,7 +514,7 @@ impl Walk<'_> {
             return out;
         };
         for (name, _) in &schema.properties {
-            if name.eq_ignore_ascii_case(key) {
+            if near(name, key) {
                 out.push(path.key(name));
             }
         }
@@ -532,6 +532,37 @@ impl Walk<'_> {
         }
         out
     }
+}
+
+/// A misspelling of `name`: the same but for letter case, or a few edits away — two for names of
+/// four letters or more (`reopURL` for `repoURL`), three from eight (`directory` for
+/// `directories`).
+fn near(name: &str, key: &str) -> bool {
+    let (a, b) = (name.to_ascii_lowercase(), key.to_ascii_lowercase());
+    let allowed = match a.chars().count() {
+        0..=3 => 0,
+        4..=7 => 2,
+        _ => 3,
+    };
+    edit_distance(&a, &b) <= allowed
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 #[cfg(test)]

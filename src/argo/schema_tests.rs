@@ -240,8 +240,8 @@ fn the_resource_root_keeps_its_type_meta() {
     );
 }
 
-// Not the API server's: where a field of the unknown field's name is specified one level up,
-// one level down, or with other letter cases.
+// Not the API server's: where a field of the unknown field's name is specified one level up or
+// one level down, or a field of nearly its name (letter case, two edits).
 #[test]
 fn unknown_fields_say_where_the_name_is_specified() {
     let (schemas, root) = schemas(object(json!({
@@ -250,8 +250,7 @@ fn unknown_fields_say_where_the_name_is_specified() {
             "selector": object(json!({"matchLabels": {"type": "object"}})),
         }))},
     })));
-    let value =
-        json!({"generators": [{"git": {"selector": {}, "repoUrl": "x"}, "matchLabels": {}}]});
+    let value = json!({"generators": [{"git": {"selector": {}, "repoUrl": "x", "directory": []}, "matchLabels": {}}]});
     let hints: Vec<(String, Vec<String>)> = validate(
         &schemas,
         root,
@@ -279,6 +278,10 @@ fn unknown_fields_say_where_the_name_is_specified() {
             (
                 "generators[0].git.repoUrl".to_string(),
                 vec!["generators[0].git.repoURL".to_string()]
+            ),
+            (
+                "generators[0].git.directory".to_string(),
+                vec!["generators[0].git.directories".to_string()]
             ),
             (
                 "generators[0].matchLabels".to_string(),
