@@ -27,7 +27,21 @@ pub struct Repository {
     pub unparseable: Vec<Unparseable>,
     /// Argo CD manifests that parse as YAML but are not valid objects.
     pub findings: Vec<Finding>,
+    /// The objects of those findings: never checked, but what they would have deployed is
+    /// unknown, so their projects get no stale-entry verdict.
+    pub refused: Vec<Refused>,
     pub yaml_files: usize,
+}
+
+/// An Argo CD manifest the API server would refuse, or the gate cannot read as its kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refused {
+    /// `Application`, `ApplicationSet` or `AppProject`.
+    pub kind: String,
+    pub name: String,
+    /// The project of an Application, or of an ApplicationSet's Applications; `None` when it
+    /// cannot be told (templated, or not a string).
+    pub project: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,17 +55,32 @@ pub struct ApplicationSetDoc {
 impl ApplicationSetDoc {
     /// The project every generated Application gets, unless it is templated or missing.
     pub fn template_project(&self) -> Option<String> {
-        let project = self
-            .root
-            .at(&["spec", "template", "spec", "project"])?
-            .text();
-        let project = if project.is_empty() {
-            "default".to_string()
+        template_project(&self.root)
+    }
+}
+
+fn template_project(root: &Node) -> Option<String> {
+    let project = root.at(&["spec", "template", "spec", "project"])?.text();
+    let project = if project.is_empty() {
+        "default".to_string()
+    } else {
+        project
+    };
+    (!project.contains("{{")).then_some(project)
+}
+
+/// A refused Application's `spec.project` as `GetProject` would read it (empty means `default`),
+/// if it is a string at all.
+fn project_of(node: &Node) -> Option<String> {
+    let project = node.as_str()?;
+    Some(
+        if project.is_empty() {
+            "default"
         } else {
             project
-        };
-        (!project.contains("{{")).then_some(project)
-    }
+        }
+        .to_string(),
+    )
 }
 
 #[derive(Debug, Clone)]
@@ -147,17 +176,50 @@ fn classify(repo: &mut Repository, file: &Arc<Path>, docs: &[Document]) {
             }
             continue;
         }
-        if !api_version.starts_with("argoproj.io/") {
+        if !api_version.starts_with("argoproj.io/") || !crate::argo::crd::KINDS.contains(&kind) {
+            continue;
+        }
+        let refuse = |repo: &mut Repository| {
+            repo.refused.push(Refused {
+                kind: kind.to_string(),
+                name: root
+                    .at(&["metadata", "name"])
+                    .map(Node::text)
+                    .unwrap_or_default(),
+                project: match kind {
+                    "Application" => root.at(&["spec", "project"]).and_then(project_of),
+                    "ApplicationSet" => template_project(root),
+                    _ => None,
+                },
+            })
+        };
+        // What the API server refuses, Argo CD never reads: reported, and not checked further.
+        let refused = crate::argo::crd::validate(file, root);
+        if !refused.is_empty() {
+            repo.findings.extend(refused.into_iter().map(|r| {
+                let finding = invalid((r.message, r.location));
+                match r.help {
+                    Some(help) => finding.help(help),
+                    None => finding,
+                }
+            }));
+            refuse(repo);
             continue;
         }
         match kind {
             "AppProject" => match AppProject::from_node(file, root) {
                 Ok(project) => repo.projects.push(project),
-                Err(e) => repo.findings.push(invalid(e)),
+                Err(e) => {
+                    repo.findings.push(invalid(e));
+                    refuse(repo);
+                }
             },
             "Application" => match Application::from_node(file, root) {
                 Ok(app) => repo.applications.push(app),
-                Err(e) => repo.findings.push(invalid(e)),
+                Err(e) => {
+                    repo.findings.push(invalid(e));
+                    refuse(repo);
+                }
             },
             "ApplicationSet" => {
                 let name_node = root.at(&["metadata", "name"]);
@@ -229,4 +291,54 @@ pub fn kustomize_dirs_matching(root: &Path, patterns: &[glob::Pattern]) -> Vec<P
 /// A directory's kustomization file (`kustomization.yaml` when there is none, for messages).
 pub fn kustomization_file(dir: &Path) -> PathBuf {
     crate::argo::source::find_kustomization(dir).unwrap_or_else(|| dir.join("kustomization.yaml"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Issue 13 point 7: what the API server refuses (the Argo CD CRDs, strict field validation)
+    // is a finding at its field, is not read as an object, and is remembered with its project.
+    #[test]
+    fn refused_manifests_are_findings_not_objects() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n  project: platform\n  destination: {server: 'https://kubernetes.default.svc', namespace: web}\n  source: {repoURL: 'https://example.com/r.git', path: [web]}\n";
+        let project = "apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: {name: platform}\nspec:\n  sourceRepos: ['*']\n  destination: [{server: '*', namespace: '*'}]\n";
+        std::fs::write(dir.path().join("app.yaml"), app).unwrap();
+        std::fs::write(dir.path().join("project.yaml"), project).unwrap();
+        let repo = discover(dir.path(), &Sources::default());
+        assert!(repo.applications.is_empty() && repo.projects.is_empty());
+        let found: Vec<(String, u32)> = repo
+            .findings
+            .iter()
+            .map(|f| (f.location.display_path(), f.location.line))
+            .collect();
+        assert_eq!(found.len(), 2, "{:?}", repo.findings);
+        assert!(found[0].0.ends_with("app.yaml") && found[0].1 == 7);
+        assert!(found[1].0.ends_with("project.yaml") && found[1].1 == 6);
+        assert_eq!(
+            repo.findings[1]
+                .help
+                .as_deref()
+                .map(|h| h.starts_with("did you mean spec.destinations?")),
+            Some(true),
+            "{:?}",
+            repo.findings[1].help
+        );
+        assert_eq!(
+            repo.refused,
+            [
+                Refused {
+                    kind: "Application".into(),
+                    name: "web".into(),
+                    project: Some("platform".into()),
+                },
+                Refused {
+                    kind: "AppProject".into(),
+                    name: "platform".into(),
+                    project: None,
+                },
+            ]
+        );
+    }
 }

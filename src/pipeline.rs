@@ -40,7 +40,20 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
     let mut repo = discover::discover(&settings.root, &outcome.sources);
     outcome.findings.extend(repo.findings.iter().cloned());
     let clusters = known_clusters(&repo.clusters, &settings.clusters);
-    let partially_expanded = expand(&mut repo, &settings, &clusters, &mut outcome.findings);
+    let mut partially_expanded = expand(&mut repo, &settings, &clusters, &mut outcome.findings);
+    // A refused Application or ApplicationSet: what it would deploy is unknown.
+    partially_expanded.extend(
+        repo.refused
+            .iter()
+            .filter(|r| r.kind != "AppProject")
+            .map(|r| r.project.clone()),
+    );
+    let refused_projects: Vec<String> = repo
+        .refused
+        .iter()
+        .filter(|r| r.kind == "AppProject")
+        .map(|r| r.name.clone())
+        .collect();
     let (apps, fully_checked) = select(&repo, &settings, &partially_expanded);
     let mut scopes = settings.scopes(&repo);
 
@@ -171,6 +184,7 @@ pub fn check(options: &CheckOptions) -> Result<Outcome, String> {
         inventory: &inventory,
         fully_checked_projects: &fully_checked,
         external_projects: &settings.external_projects,
+        refused_projects: &refused_projects,
         pinned_namespaces: &pinned_namespaces,
         clusters: &clusters,
         in_cluster_enabled: settings.file.argocd.in_cluster_enabled,

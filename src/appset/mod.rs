@@ -14,6 +14,7 @@ pub mod template;
 use gotemplate::Options;
 
 use crate::argo::application::Application;
+use crate::argo::crd;
 use crate::diagnostic::{Code, Finding, Location, Severity};
 use crate::discover::ApplicationSetDoc;
 use crate::repos::RepoMap;
@@ -229,6 +230,22 @@ fn generate(
                 None => remove_entry(spec, "project"),
             }
         }
+    }
+    // The API server validates the generated Application too.
+    if let Some(refused) = crd::validate_generated_application(file, &rendered)
+        .into_iter()
+        .next()
+    {
+        let finding = Finding::new(
+            Code::InvalidArgoManifest,
+            Severity::Error,
+            format!("generated {}", refused.message),
+            refused.location,
+        );
+        return Err(match refused.help {
+            Some(help) => finding.help(help),
+            None => finding,
+        });
     }
     let mut app = Application::from_node(file, &rendered).map_err(|(message, location)| {
         Finding::new(
@@ -485,16 +502,31 @@ mod tests {
             &git_files_appset(""),
             &[("apps/web/config.yaml", "name: web\nreplicas: 1000000\n")],
         );
+        // `web-1e+06` is no DNS-1123 subdomain: the API server refuses the Application.
+        assert!(out.applications.is_empty());
+        assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
+        assert_eq!(out.findings[0].rule, Code::InvalidArgoManifest);
+        assert_eq!(out.findings[0].location.line, 9, "points into the template");
+        assert!(
+            out.findings[0].message.starts_with(
+                "generated Application web-1e+06 is invalid: metadata.name: Invalid value: \"web-1e+06\""
+            ),
+            "{}",
+            out.findings[0].message
+        );
+        let in_namespace = git_files_appset("")
+            .replace("-{{ .replicas }}'", "'")
+            .replace("namespace: ns", "namespace: 'ns-{{ .replicas }}'");
+        let out = expand_yaml(
+            &in_namespace,
+            &[("apps/web/config.yaml", "name: web\nreplicas: 1000000\n")],
+        );
         assert!(out.findings.is_empty(), "{:?}", out.findings);
-        assert_eq!(out.applications[0].metadata_name, "web-1e+06");
-        assert_eq!(out.applications[0].name, "set/web-1e+06");
+        assert_eq!(out.applications[0].name, "set/web");
+        assert_eq!(out.applications[0].destination.namespace, "ns-1e+06");
         assert_eq!(
             out.applications[0].sources[0].path.as_deref(),
             Some("apps/web")
-        );
-        assert_eq!(
-            out.applications[0].location.line, 9,
-            "points into the template"
         );
     }
 
@@ -553,7 +585,15 @@ mod tests {
     fn missing_keys_follow_missingkey() {
         let files = [("apps/web/config.yaml", "name: web\n")];
         let lenient = expand_yaml(&git_files_appset(""), &files);
-        assert_eq!(lenient.applications[0].metadata_name, "web-<no value>");
+        // Rendered, `web-<no value>` is a name the API server then refuses.
+        assert!(lenient.applications.is_empty());
+        assert!(
+            lenient.findings[0]
+                .message
+                .contains("metadata.name: Invalid value: \"web-<no value>\""),
+            "{:?}",
+            lenient.findings
+        );
         let strict = expand_yaml(
             &git_files_appset("  goTemplateOptions: [\"missingkey=error\"]\n"),
             &files,

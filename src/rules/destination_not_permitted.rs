@@ -388,6 +388,7 @@ mod tests {
             inventory: &inventory,
             fully_checked_projects: &checked,
             external_projects: &external,
+            refused_projects: &[],
             pinned_namespaces: &[],
             clusters,
             in_cluster_enabled,

@@ -326,6 +326,7 @@ mod tests {
             inventory: &inventory,
             fully_checked_projects: &checked,
             external_projects: &[],
+            refused_projects: &[],
             pinned_namespaces: &[],
             clusters,
             in_cluster_enabled: true,

@@ -233,6 +233,8 @@ pub struct Context<'a> {
     pub fully_checked_projects: &'a BTreeSet<String>,
     /// Projects defined outside the repository (`--external-project`).
     pub external_projects: &'a [String],
+    /// AppProjects the repository defines but the gate refused (`invalid-argo-manifest`).
+    pub refused_projects: &'a [String],
     /// Inventory objects whose namespace did not follow a probe namespace (latent pins).
     pub pinned_namespaces: &'a [usize],
     /// The cluster Secrets: the repository's, `--cluster`, config `clusters:`.

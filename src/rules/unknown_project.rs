@@ -41,6 +41,8 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         let name = app.project_name();
         if ctx.project(name).is_some()
             || ctx.external_projects.iter().any(|p| p == name)
+            // Defined, but refused: `invalid-argo-manifest` says why.
+            || ctx.refused_projects.iter().any(|p| p == name)
             || reported.contains(&&app.project_location)
         {
             continue;

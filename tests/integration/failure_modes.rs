@@ -4,7 +4,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use crate::common::{CHART_YAML, app, run_gate, run_gate_with_env, tiny_repo};
+use crate::common::{CHART_YAML, PROJECT, app, run_gate, run_gate_with_env, tiny_repo};
 
 /// A tiny repository: one project, one Helm Application and one Kustomize Application.
 fn repo() -> tempfile::TempDir {
@@ -220,6 +220,44 @@ fn an_invalid_application_exits_2_at_its_line() {
     assert_eq!(findings[0]["file"], "apps/bad.yaml");
 }
 
+/// Issue 13 point 7: an AppProject the API server refuses (here a string where its CRD wants a
+/// list) is `invalid-argo-manifest` at the field; its Applications are not "unknown project"s.
+fn a_refused_project_is_reported_once() {
+    let repo = repo();
+    std::fs::write(
+        repo.path().join("projects/p.yaml"),
+        PROJECT.replace("sourceRepos: ['*']", "sourceRepos: '*'"),
+    )
+    .unwrap();
+    let run = run_gate(repo.path(), &["check", "--format", "json", "."]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let findings = json_findings(&run.stdout);
+    let rules: Vec<(&str, &str, u64)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap(),
+                f["file"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [("invalid-argo-manifest", "projects/p.yaml", 6)],
+        "{}",
+        run.stdout
+    );
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("spec.sourceRepos in body must be of type array: \"string\""),
+        "{}",
+        run.stdout
+    );
+}
+
 fn an_unknown_project_is_reported_unless_external() {
     let repo = repo();
     std::fs::write(
@@ -288,6 +326,7 @@ pub fn trials() -> Vec<(crate::common::Needs, libtest_mimic::Trial)> {
         an_unparseable_file_nobody_reads_is_only_a_warning,
         an_unparseable_file_a_source_reads_is_an_error,
         an_invalid_application_exits_2_at_its_line,
+        a_refused_project_is_reported_once,
         an_unknown_project_is_reported_unless_external,
         live_only_generators_fail_closed_unless_acknowledged,
     ));
